@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import pickle
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -97,11 +98,15 @@ class Classifier(nn.Module):
         raise UnknownClassError(f"{label!r} is not one of the {len(self.categories)} ImageNet classes. {hint}")
 
     def search_classes(self, query: str, limit: int = 10) -> list[int]:
-        """Class ids whose name contains the query, then close spellings (for typos and widgets)."""
+        """Class ids for a search: names containing the query, then its words, then close spellings (typos)."""
         q = " ".join(query.lower().split())
-        hits = [i for i, label in enumerate(self.categories) if q and q in label.lower()]
-        close = difflib.get_close_matches(q, list(self._lower), n=limit, cutoff=0.6)
-        for label in close:
+        lowered = [label.lower() for label in self.categories]
+        hits = [i for i, label in enumerate(lowered) if q and q in label]
+        words = [w for w in q.split() if len(w) >= 3]
+        if len(words) > 1:  # "panda bear" -> names with the most of its words first
+            scored = sorted(((sum(w in label for w in words), i) for i, label in enumerate(lowered)), key=lambda t: -t[0])
+            hits.extend(i for score, i in scored if score and i not in hits)
+        for label in difflib.get_close_matches(q, list(self._lower), n=limit, cutoff=0.6):
             hits.extend(i for i in self._lower[label] if i not in hits)
         return hits[:limit]
 
@@ -146,35 +151,45 @@ def _efficientnet_lite(variant: int) -> Callable[[], Classifier]:
     return build
 
 
+#: torchvision's GoogLeNet weights (the original post's network); the file name carries its hash prefix.
+GOOGLENET_URL: str = GoogLeNet_Weights.IMAGENET1K_V1.url
+
+
 def googlenet_checkpoint() -> Path:
     """Where torch hub keeps GoogLeNet's weights (under TORCH_HOME, like torchvision does)."""
-    url = GoogLeNet_Weights.IMAGENET1K_V1.url
-    return Path(torch.hub.get_dir()) / "checkpoints" / url.rsplit("/", 1)[-1]
+    return Path(torch.hub.get_dir()) / "checkpoints" / GOOGLENET_URL.rsplit("/", 1)[-1]
 
 
 def _googlenet() -> Classifier:
     """The original post's network, with torchvision's real weights (cached, or downloaded when online)."""
     from torchvision.models import GoogLeNet
 
-    weights = GoogLeNet_Weights.IMAGENET1K_V1
     target = googlenet_checkpoint()
+    how = (f"While online, run `python -m helpers.fetch --models googlenet`, or copy the file from {GOOGLENET_URL} "
+           f"to {target} (set TORCH_HOME to move the cache). Offline, use load('efficientnet_lite0'), whose weights "
+           "ship with pip.")
     try:
+        # Uses the cached file when present; otherwise downloads it, checking the hash prefix in its name.
         state = torch.hub.load_state_dict_from_url(
-            weights.url, map_location="cpu", progress=settings.progress_enabled(), check_hash=True, weights_only=True
+            GOOGLENET_URL, map_location="cpu", progress=settings.progress_enabled(), check_hash=True, weights_only=True
         )
+    except pickle.UnpicklingError as exc:
+        raise WeightsUnavailableError(
+            f"{target} is not a plain weights file (torch.load with weights_only=True refused it); delete it. {how}"
+        ) from exc
     except (OSError, RuntimeError) as exc:  # URLError is an OSError; a bad hash is a RuntimeError
         raise WeightsUnavailableError(
-            f"GoogLeNet's pretrained weights are not in the torch hub cache ({target}) and could not be "
-            f"downloaded from {weights.url} ({exc}). While online, run `python -m helpers.fetch --models googlenet`, "
-            f"or copy that file to {target} (set TORCH_HOME to move the cache). "
-            "Offline, use load('efficientnet_lite0'), whose weights ship with pip."
+            f"GoogLeNet's pretrained weights are not in the torch hub cache and could not be downloaded ({exc}). {how}"
         ) from exc
     # Built as torchvision's googlenet(weights=...) builds it: the checkpoint holds the auxiliary
     # heads, and transform_input converts ImageNet normalisation to the scaling GoogLeNet was trained on.
     net = GoogLeNet(transform_input=True, aux_logits=True, init_weights=False)
-    net.load_state_dict(state)
+    try:
+        net.load_state_dict(state)
+    except (RuntimeError, TypeError) as exc:
+        raise WeightsUnavailableError(f"{target} does not hold GoogLeNet's weights ({exc}); delete it. {how}") from exc
     net.aux_logits, net.aux1, net.aux2 = False, None, None
-    return Classifier(net, "googlenet", mean=_IMAGENET_MEAN, std=_IMAGENET_STD, categories=weights.meta["categories"])
+    return Classifier(net, "googlenet", mean=_IMAGENET_MEAN, std=_IMAGENET_STD)
 
 
 MODELS: dict[str, Callable[[], Classifier]] = {

@@ -1,0 +1,303 @@
+"""Checks on the container files that run without Docker.
+
+No image is built here (the CI job `docker-image` does that). Instead the Dockerfile is linted
+with hadolint, the compose and workflow files are validated against their JSON schemas, and the
+promises the files make to a learner are checked one by one: token required, port on 127.0.0.1
+only, non-root user, notebooks bind-mounted, GPU only in the override file.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCKERFILE = ROOT / "Dockerfile"
+COMPOSE = ROOT / "docker-compose.yml"
+COMPOSE_GPU = ROOT / "docker-compose.gpu.yml"
+WORKFLOW = ROOT / ".github" / "workflows" / "tests.yml"
+START_SCRIPT = ROOT / "docker" / "start-lab.sh"
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+
+def venv_tool(name: str) -> str:
+    """Find a console script next to this Python first (the venv), then on PATH."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} not found; `pip install -r requirements.txt` installs it")
+    return found
+
+
+# --- A small Dockerfile reader: enough for this project's Dockerfile -------------------------
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, with comments dropped and `\\` continuations joined."""
+    instructions, current = [], ""
+    for line in DOCKERFILE.read_text().splitlines():
+        stripped = line.strip()
+        if not current and (not stripped or stripped.startswith("#")):
+            continue
+        if current and stripped.startswith("#"):
+            continue  # comment lines inside a continued instruction are ignored by Docker
+        current += " " + stripped.removesuffix("\\").strip()
+        if not stripped.endswith("\\"):
+            keyword, _, args = current.strip().partition(" ")
+            instructions.append((keyword.upper(), args.strip()))
+            current = ""
+    return instructions
+
+
+def build_variables() -> dict[str, str]:
+    """Default values of every ARG and ENV (later ones may use earlier ones)."""
+    values: dict[str, str] = {}
+    for keyword, args in dockerfile_instructions():
+        if keyword in ("ARG", "ENV"):
+            for item in shlex.split(args):
+                if "=" in item:
+                    name, value = item.split("=", 1)
+                    values[name] = expand(value, values)
+    return values
+
+
+def expand(text: str, values: dict[str, str]) -> str:
+    return re.sub(r"\$\{?(\w+)\}?", lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def last(keyword: str) -> str:
+    matches = [args for kw, args in dockerfile_instructions() if kw == keyword]
+    assert matches, f"the Dockerfile has no {keyword}"
+    return matches[-1]
+
+
+def load_yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text())
+
+
+# --- Linting and schemas ---------------------------------------------------------------------
+
+def test_hadolint_reports_nothing():
+    result = subprocess.run(
+        [venv_tool("hadolint"), "--no-color", "--failure-threshold", "style", str(DOCKERFILE)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+@pytest.mark.parametrize(
+    "schema, paths",
+    [("vendor.compose-spec", [COMPOSE, COMPOSE_GPU]), ("vendor.github-workflows", [WORKFLOW])],
+    ids=["compose", "workflow"],
+)
+def test_files_match_their_schema(schema: str, paths: list[Path]):
+    # The schemas ship inside check-jsonschema, so this works offline.
+    result = subprocess.run(
+        [venv_tool("check-jsonschema"), "--builtin-schema", schema, *map(str, paths)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- Dockerfile ------------------------------------------------------------------------------
+
+def test_base_image_is_pinned():
+    base = expand(last("FROM"), build_variables())
+    name, _, tag = base.partition(":")
+    assert name == "python" and tag.startswith("3.11") and tag != "latest", base
+
+
+def test_runs_as_a_non_root_user():
+    user = expand(last("USER"), build_variables())
+    assert user not in ("", "root", "0") and not user.startswith("0:"), user
+    keywords = [kw for kw, _ in dockerfile_instructions()]
+    last_user = max(i for i, kw in enumerate(keywords) if kw == "USER")
+    assert last_user < keywords.index("CMD"), "CMD must run after the switch to the non-root USER"
+
+
+def test_has_healthcheck_exposes_8888_and_starts_with_the_start_script():
+    assert "/docker/healthcheck.py" in last("HEALTHCHECK")
+    assert "8888" in last("EXPOSE").split()
+    assert last("CMD").endswith('/docker/start-lab.sh"]')
+
+
+def test_torch_comes_from_the_cpu_index_by_default_with_the_requirements_pins():
+    variables = build_variables()
+    assert variables["TORCH_INDEX_URL"] == CPU_INDEX
+    pins = dict(
+        line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.startswith(("torch==", "torchvision=="))
+    )
+    assert variables["TORCH_VERSION"] == pins["torch"]
+    assert variables["TORCHVISION_VERSION"] == pins["torchvision"]
+    runs = [args for kw, args in dockerfile_instructions() if kw == "RUN"]
+    torch_step = next(i for i, run in enumerate(runs) if '--index-url "${TORCH_INDEX_URL}"' in run)
+    requirements_step = next(i for i, run in enumerate(runs) if "-r requirements.txt" in run)
+    assert torch_step < requirements_step, "torch must come from TORCH_INDEX_URL before requirements.txt"
+
+
+def test_photos_and_weights_are_baked_outside_the_notebooks_mount():
+    variables = build_variables()
+    runs = " ".join(args for kw, args in dockerfile_instructions() if kw == "RUN")
+    assert "python -m helpers.fetch" in runs and "--models googlenet" in runs
+    mount_target = load_yaml(COMPOSE)["services"]["lab"]["volumes"][0].split(":")[1]
+    for name in ("TRICKNETS_CACHE", "TORCH_HOME"):
+        assert not variables[name].startswith(mount_target), (name, variables[name])
+
+
+def copy_instructions() -> list[tuple[list[str], str, str]]:
+    """(sources, destination, WORKDIR at that point) for every COPY."""
+    copies, workdir, variables = [], "/", build_variables()
+    for keyword, args in dockerfile_instructions():
+        if keyword == "WORKDIR":
+            workdir = expand(args, variables)
+        elif keyword == "COPY":
+            *sources, destination = [a for a in shlex.split(args) if not a.startswith("--")]
+            copies.append((sources, expand(destination, variables), workdir))
+    return copies
+
+
+def dockerignore_regex(pattern: str) -> re.Pattern:
+    """Docker's pattern syntax: `*` stays inside one folder, `**/` spans any number of them."""
+    parts = re.split(r"(\*\*/|\*|\?)", pattern.strip("/"))
+    wildcards = {"**/": "(?:.*/)?", "*": "[^/]*", "?": "[^/]"}
+    return re.compile("".join(wildcards.get(part, re.escape(part)) for part in parts))
+
+
+def dockerignore_excludes(relative: str) -> bool:
+    """Apply .dockerignore like Docker: the last pattern matching the path or a parent wins."""
+    prefixes = ["/".join(relative.split("/")[: i + 1]) for i in range(relative.count("/") + 1)]
+    excluded = False
+    for raw in (ROOT / ".dockerignore").read_text().splitlines():
+        pattern = raw.strip()
+        if not pattern or pattern.startswith("#"):
+            continue
+        regex = dockerignore_regex(pattern.removeprefix("!"))
+        if any(regex.fullmatch(prefix) for prefix in prefixes):
+            excluded = not pattern.startswith("!")
+    return excluded
+
+
+def test_copy_sources_exist_and_reach_the_build_context():
+    copies = copy_instructions()
+    assert copies
+    for sources, _, _ in copies:
+        for source in sources:
+            assert (ROOT / source).exists(), f"COPY {source}: not in the repository"
+            assert not dockerignore_excludes(source.rstrip("/")), f"COPY {source}: .dockerignore drops it"
+
+
+def test_dockerignore_keeps_secrets_and_downloads_out():
+    for path in (".env", ".git/HEAD", ".venv", "data/cache/x", "data/panda.jpg", "helpers/__pycache__/a.pyc"):
+        assert dockerignore_excludes(path), path
+    for path in ("requirements.txt", "helpers/fetch.py", "data/images.json", "docker/start-lab.sh"):
+        assert not dockerignore_excludes(path), path
+
+
+def test_copied_files_work_together(tmp_path):
+    """Replay the COPY steps (after .dockerignore) into tmp_path, then run a fetch step from there."""
+    for sources, dest, workdir in copy_instructions():
+        target = tmp_path / (dest if dest.startswith("/") else f"{workdir}/{dest}").lstrip("/")
+        for source in sources:
+            files = [ROOT / source] if (ROOT / source).is_file() else (ROOT / source).rglob("*")
+            for file in files:
+                relative = file.relative_to(ROOT).as_posix()
+                if file.is_file() and not dockerignore_excludes(relative):
+                    inside = file.name if (ROOT / source).is_file() else file.relative_to(ROOT / source)
+                    (target / inside).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(file, target / inside)
+    image_root = tmp_path / "opt" / "tricknets"
+    assert os.access(image_root / "docker" / "start-lab.sh", os.X_OK)
+    # `--list` reads data/images.json through helpers, offline, like the build's fetch step.
+    code = "import sys, helpers.fetch as f; print(f.__file__); sys.exit(f.main(['--list']))"
+    env = {**os.environ, "PYTHONPATH": str(image_root), "TRICKNETS_CACHE": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith(str(image_root)), "helpers was not imported from the copied tree"
+
+
+def test_cmd_and_healthcheck_point_where_docker_folder_is_copied():
+    docker_dir = next(
+        (dest if dest.startswith("/") else f"{workdir.rstrip('/')}/{dest}").rstrip("/")
+        for sources, dest, workdir in copy_instructions() if sources == ["docker/"]
+    )
+    assert f'"{docker_dir}/start-lab.sh"' in last("CMD")
+    assert f'"{docker_dir}/healthcheck.py"' in last("HEALTHCHECK")
+
+
+# --- Scripts ---------------------------------------------------------------------------------
+
+def test_start_script_is_executable_with_a_shebang_and_parses():
+    assert os.access(START_SCRIPT, os.X_OK), "chmod +x docker/start-lab.sh (and commit the mode)"
+    shebang = START_SCRIPT.read_text().splitlines()[0]
+    assert shebang.startswith("#!")
+    shell = shebang[2:].split()[-1].rsplit("/", 1)[-1]  # "#!/bin/sh" -> "sh"
+    result = subprocess.run([shell, "-n", str(START_SCRIPT)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_python_files_in_docker_folder_compile():
+    for path in (ROOT / "docker").glob("*.py"):
+        compile(path.read_text(), str(path), "exec")
+
+
+# --- Compose ---------------------------------------------------------------------------------
+
+def test_port_is_published_on_loopback_only():
+    lab = load_yaml(COMPOSE)["services"]["lab"]
+    assert lab["ports"] == ["127.0.0.1:8888:8888"]
+    for service in load_yaml(COMPOSE_GPU)["services"].values():
+        assert "ports" not in service, "the GPU override must not publish more ports"
+
+
+def test_token_is_passed_through_and_never_empty():
+    lab = load_yaml(COMPOSE)["services"]["lab"]
+    # `- JUPYTER_TOKEN` (no `=`): from the shell or .env, or left unset -> random token.
+    assert "JUPYTER_TOKEN" in lab["environment"]
+    assert not any(str(item).startswith("JUPYTER_TOKEN=") for item in lab["environment"])
+    example = (ROOT / ".env.example").read_text()
+    assert re.search(r"^\s*JUPYTER_TOKEN\s*=\s*$", example, re.M) is None, ".env.example sets an empty token"
+    assert ".env" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_notebooks_are_bind_mounted_into_the_work_folder():
+    lab = load_yaml(COMPOSE)["services"]["lab"]
+    source, target = lab["volumes"][0].split(":")[:2]
+    assert source == "./notebooks"
+    assert target == build_variables()["TRICKNETS_WORK_DIR"] + "/notebooks"
+
+
+def test_gpu_only_in_the_override():
+    assert "deploy" not in load_yaml(COMPOSE)["services"]["lab"]
+    gpu = load_yaml(COMPOSE_GPU)["services"]["lab"]
+    devices = gpu["deploy"]["resources"]["reservations"]["devices"]
+    assert any(d["driver"] == "nvidia" and "gpu" in d["capabilities"] for d in devices)
+    index = gpu["build"]["args"]["TORCH_INDEX_URL"]
+    assert index.startswith("https://download.pytorch.org/whl/cu"), index
+
+
+# --- Workflow --------------------------------------------------------------------------------
+
+def test_workflow_installs_cpu_torch_fetches_and_runs_pytest():
+    workflow = load_yaml(WORKFLOW)
+    steps = workflow["jobs"]["pytest"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    setup = next(step for step in steps if step.get("uses", "").startswith("actions/setup-python"))
+    assert setup["with"]["python-version"] == "3.11" and setup["with"]["cache"] == "pip"
+    order = [
+        next(i for i, run in enumerate(runs) if f"--index-url {CPU_INDEX}" in run),
+        next(i for i, run in enumerate(runs) if "-r requirements.txt" in run),
+        next(i for i, run in enumerate(runs) if "python -m helpers.fetch" in run),
+        next(i for i, run in enumerate(runs) if run.strip() == "pytest"),
+    ]
+    assert order == sorted(order)
+    upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["with"]["path"].rstrip("/") == "test-artifacts"

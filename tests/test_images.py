@@ -1,0 +1,277 @@
+"""helpers.images: names, files of every awkward kind, and sha256-checked downloads."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from helpers import images
+from helpers.errors import ChecksumError, DownloadError, ImageLoadError, InvalidInputError, UnknownImageError
+
+SHARED_IMAGES = Path(__file__).resolve().parents[2] / "shared" / "data" / "images"
+
+
+def _assert_pixels(x: torch.Tensor, size: int = 224) -> None:
+    assert x.shape == (1, 3, size, size)
+    assert x.dtype == torch.float32
+    assert 0.0 <= float(x.min()) and float(x.max()) <= 1.0
+
+
+# --- names ---------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(images.PACKAGED))
+def test_packaged_photos_load_offline(name: str, isolated_cache: Path) -> None:
+    x = images.load(name)
+    _assert_pixels(x)
+    assert float(x.std()) > 0.05  # a real photo, not a blank
+    assert not isolated_cache.exists()  # nothing was downloaded
+
+
+def test_manifest_names_have_sources_and_licences() -> None:
+    entries = images.manifest()
+    assert {"giant_panda", "dog", "dog_beagles", "cat"} <= set(entries)
+    for src in entries.values():
+        assert src.url.startswith("https://") and len(src.sha256) == 64 and src.license and src.attribution
+
+
+def test_unknown_name_suggests_close_names() -> None:
+    with pytest.raises(UnknownImageError, match="giant_panda"):
+        images.load("giant_pands")
+
+
+def test_unknown_name_lists_known_names() -> None:
+    with pytest.raises(UnknownImageError, match="Known names: .*chelsea"):
+        images.load("zebra")
+
+
+def test_black_image() -> None:
+    x = images.black()
+    _assert_pixels(x)
+    assert float(x.abs().max()) == 0.0
+
+
+# --- files of every kind -------------------------------------------------------------
+def _gradient(mode_size: tuple[int, int] = (300, 200)) -> np.ndarray:
+    w, h = mode_size
+    return np.tile(np.linspace(0, 1, w), (h, 1))
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ImageLoadError, match="No file at"):
+        images.load(tmp_path / "nope.jpg")
+
+
+def test_folder_is_not_an_image(tmp_path: Path) -> None:
+    with pytest.raises(ImageLoadError, match="is a folder"):
+        images.load(tmp_path)
+
+
+def test_non_image_file(tmp_path: Path) -> None:
+    f = tmp_path / "notes.txt"
+    f.write_text("this is not a picture")
+    with pytest.raises(ImageLoadError, match="not an image"):
+        images.load(f)
+
+
+def test_truncated_jpeg(tmp_path: Path) -> None:
+    good = tmp_path / "good.jpg"
+    Image.fromarray((np.random.default_rng(0).random((200, 300, 3)) * 255).astype(np.uint8)).save(good, quality=95)
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(good.read_bytes()[: good.stat().st_size // 3])
+    with pytest.raises(ImageLoadError, match="could not be decoded"):
+        images.load(bad)
+
+
+def test_grayscale_becomes_rgb(tmp_path: Path) -> None:
+    f = tmp_path / "gray.png"
+    Image.fromarray((_gradient() * 255).astype(np.uint8), mode="L").save(f)
+    x = images.load(f)
+    _assert_pixels(x)
+    assert torch.equal(x[:, 0], x[:, 1]) and torch.equal(x[:, 1], x[:, 2])
+
+
+def test_rgba_is_composited_on_white(tmp_path: Path) -> None:
+    f = tmp_path / "rgba.png"
+    rgba = np.zeros((200, 300, 4), np.uint8)
+    rgba[..., 0] = 255  # red, but fully transparent
+    Image.fromarray(rgba, mode="RGBA").save(f)
+    x = images.load(f)
+    _assert_pixels(x)
+    assert float(x.min()) > 0.99  # transparent -> white background, not red or black
+
+
+def test_cmyk_jpeg(tmp_path: Path) -> None:
+    f = tmp_path / "cmyk.jpg"
+    Image.new("RGB", (300, 200), (200, 30, 30)).convert("CMYK").save(f)
+    x = images.load(f)
+    _assert_pixels(x)
+    r, g, b = (float(x[0, c].mean()) for c in range(3))
+    assert r > 0.6 and g < 0.3 and b < 0.3  # still red
+
+
+def test_16_bit_grayscale_png(tmp_path: Path) -> None:
+    deep, flat = tmp_path / "deep.png", tmp_path / "flat.png"
+    Image.fromarray((_gradient() * 65535).astype(np.uint16)).save(deep)
+    Image.fromarray((_gradient() * 255).round().astype(np.uint8), mode="L").save(flat)
+    assert Image.open(deep).mode.startswith("I")  # really a 16-bit file
+    x = images.load(deep)
+    _assert_pixels(x)
+    # the same picture as its 8-bit version: scaled, not clipped to white or wrapped around
+    assert float((x - images.load(flat)).abs().max()) <= 2 / 255
+
+
+def test_palette_png(tmp_path: Path) -> None:
+    f = tmp_path / "palette.png"
+    Image.new("RGB", (300, 200), (10, 200, 10)).convert("P").save(f)
+    _assert_pixels(images.load(f))
+
+
+def test_custom_size(tmp_path: Path) -> None:
+    _assert_pixels(images.load("coffee", size=96), size=96)
+
+
+def test_check_pixels_refuses_nan_and_range() -> None:
+    x = images.black()
+    x[0, 0, 0, 0] = float("nan")
+    with pytest.raises(InvalidInputError, match="NaN"):
+        images.check_pixels(x)
+    with pytest.raises(InvalidInputError, match=r"\[0, 1\]"):
+        images.check_pixels(images.black() + 2)
+    with pytest.raises(InvalidInputError, match="N x 3 x H x W"):
+        images.check_pixels(torch.zeros(3, 224, 224))
+
+
+# --- mirror, cache and downloads -----------------------------------------------------
+@pytest.fixture
+def tiny_source(tmp_path: Path) -> tuple[images.ImageSource, bytes]:
+    """A fake manifest entry for a small PNG made on the spot."""
+    buf = tmp_path / "tiny.png"
+    Image.new("RGB", (64, 48), (30, 90, 200)).save(buf)
+    data = buf.read_bytes()
+    src = images.ImageSource(name="tiny", file="tiny.png", url="http://127.0.0.1:9/tiny.png",
+                             sha256=hashlib.sha256(data).hexdigest(), license="test", photo_license="test",
+                             attribution="made by the test")
+    return src, data
+
+
+def test_download_checks_sha256_and_caches(tiny_source, local_http_server, isolated_cache: Path) -> None:
+    src, data = tiny_source
+    base, served = local_http_server
+    (served / "tiny.png").write_bytes(data)
+    dest = isolated_cache / "images" / "tiny.png"
+    images.download(replace(src, url=f"{base}/tiny.png"), dest)
+    assert dest.read_bytes() == data
+
+
+def test_download_with_wrong_sha256_leaves_cache_clean(tiny_source, local_http_server, isolated_cache: Path) -> None:
+    src, data = tiny_source
+    base, served = local_http_server
+    (served / "tiny.png").write_bytes(data + b"tampered")
+    dest = isolated_cache / "images" / "tiny.png"
+    with pytest.raises(ChecksumError, match="sha256"):
+        images.download(replace(src, url=f"{base}/tiny.png"), dest)
+    assert list(dest.parent.iterdir()) == []  # neither the bad file nor a partial download is left
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_offline_without_mirror_names_url_and_variable(tiny_source, isolated_cache: Path) -> None:
+    src, _ = tiny_source
+    src = replace(src, url=f"http://127.0.0.1:{_closed_port()}/tiny.png")
+    with pytest.raises(DownloadError) as info:
+        images.download(src, isolated_cache / "images" / "tiny.png")
+    assert src.url in str(info.value) and "TRICKNETS_MIRROR" in str(info.value)
+    assert not (isolated_cache / "images" / "tiny.png").exists()
+
+
+def test_offline_manifest_photo_without_mirror(monkeypatch, isolated_cache: Path) -> None:
+    """The real code path for a named photo: no mirror, no cache, no network -> a clear DownloadError."""
+    src = images.manifest()["giant_panda"]
+    monkeypatch.setitem(images.manifest(), "giant_panda",
+                        replace(src, url=f"http://127.0.0.1:{_closed_port()}/img.jpg"))
+    with pytest.raises(DownloadError, match="TRICKNETS_MIRROR"):
+        images.load("giant_panda")
+
+
+def test_mirror_is_read_first_and_checked(tiny_source, monkeypatch, tmp_path: Path, isolated_cache: Path) -> None:
+    src, data = tiny_source
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "tiny.png").write_bytes(data)
+    monkeypatch.setenv("TRICKNETS_MIRROR", str(mirror))
+    monkeypatch.setitem(images.manifest(), "tiny", src)  # its URL is unreachable: only the mirror can serve it
+    _assert_pixels(images.load("tiny"))
+    (mirror / "tiny.png").write_bytes(data + b"x")
+    with pytest.raises(ChecksumError, match="TRICKNETS_MIRROR"):
+        images.load("tiny")
+
+
+def test_damaged_cache_entry_is_replaced(tiny_source, local_http_server, monkeypatch, isolated_cache: Path) -> None:
+    src, data = tiny_source
+    base, served = local_http_server
+    (served / "tiny.png").write_bytes(data)
+    cached = isolated_cache / "images" / "tiny.png"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"half a file")
+    monkeypatch.setitem(images.manifest(), "tiny", replace(src, url=f"{base}/tiny.png"))
+    assert images.local_path("tiny") == cached
+    assert cached.read_bytes() == data
+
+
+@pytest.mark.skipif(not (SHARED_IMAGES / "MANIFEST.json").exists(), reason="the shared image folder is not beside the checkout")
+def test_shared_mirror_matches_our_manifest(monkeypatch, isolated_cache: Path) -> None:
+    """Every photo in data/images.json is served, sha256-verified, from the mirror CI uses."""
+    monkeypatch.setenv("TRICKNETS_MIRROR", str(SHARED_IMAGES))
+    for name in images.manifest():
+        path = images.local_path(name)
+        assert path.parent == SHARED_IMAGES
+        _assert_pixels(images.load(name))
+    assert not isolated_cache.exists()
+
+
+def test_fetch_command_reports_failure_clearly(monkeypatch, isolated_cache: Path, capsys) -> None:
+    from helpers import fetch
+
+    src = images.manifest()["dog"]
+    monkeypatch.setitem(images.manifest(), "dog", replace(src, url=f"http://127.0.0.1:{_closed_port()}/dog.jpg"))
+    assert fetch.main(["dog"]) == 1
+    err = capsys.readouterr().err
+    assert "dog: FAILED" in err and "TRICKNETS_MIRROR" in err
+
+
+def test_fetch_command_uses_mirror(monkeypatch, tiny_source, tmp_path: Path, isolated_cache: Path, capsys) -> None:
+    from helpers import fetch
+
+    src, data = tiny_source
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "tiny.png").write_bytes(data)
+    monkeypatch.setenv("TRICKNETS_MIRROR", str(mirror))
+    monkeypatch.setitem(images.manifest(), "tiny", src)
+    assert fetch.main(["tiny", "chelsea"]) == 0
+    out = capsys.readouterr().out
+    assert str(mirror / "tiny.png") in out and "chelsea: ships with" in out
+
+
+def test_photos_are_never_committed() -> None:
+    """The manifest photos must come by URL: none of their bytes may be tracked in git."""
+    root = Path(__file__).resolve().parents[1]
+    tracked = os.popen(f"git -C {root} ls-files").read().split()
+    hashes = {images.manifest()[n].sha256 for n in images.manifest()}
+    for rel in tracked:
+        p = root / rel
+        if p.is_file() and p.stat().st_size < 5_000_000:
+            assert hashlib.sha256(p.read_bytes()).hexdigest() not in hashes, f"{rel} is a manifest photo"
+    assert shutil.which("git")
