@@ -1,0 +1,278 @@
+"""Answer checkers for the exercises at the end of each notebook.
+
+A checker never raises on a wrong or unfinished answer: it returns Feedback whose text is
+either "Correct" or a short hint aimed at the most likely mistake, so a learner (or a room
+of thirty) gets told what to look at next. Starter answers (None, `...`) get a gentle
+"not yet". Each checker computes the right answer itself, from the learner's own inputs
+where that makes sense, rather than comparing against a stored number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from .errors import TrickNetsError
+from .images import check_pixels
+
+
+@dataclass(frozen=True)
+class Feedback:
+    correct: bool
+    message: str
+
+    def __repr__(self) -> str:  # what a notebook cell shows
+        return ("✅ Correct! " if self.correct else "❌ Not yet. ") + self.message
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+
+def _ok(message: str = "") -> Feedback:
+    return Feedback(True, message)
+
+
+def _hint(message: str) -> Feedback:
+    return Feedback(False, message)
+
+
+def _unfinished(answer: object) -> bool:
+    return answer is None or answer is Ellipsis
+
+
+def _call(fn: Callable, *args: object) -> tuple[object, Feedback | None]:
+    """Run the learner's function; an exception becomes a hint instead of a traceback."""
+    if not callable(fn):
+        return None, _hint(f"expected a function, got {type(fn).__name__}; define it with `def ...` and pass its name.")
+    try:
+        return fn(*args), None
+    except Exception as exc:  # noqa: BLE001 -- any learner error becomes feedback
+        return None, _hint(f"your function raised {type(exc).__name__}: {exc}")
+
+
+def _as_array(value: object) -> np.ndarray | None:
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- 01: logistic regression -----------------------------------------------------------
+def check_sigmoid(fn: Callable[[np.ndarray], np.ndarray]) -> Feedback:
+    """Exercise: write S(t) = 1 / (1 + e^-t) for a numpy array."""
+    t = np.array([-30.0, -2.0, 0.0, 0.5, 3.0, 794.0])
+    expected = 1.0 / (1.0 + np.exp(-t))
+    with np.errstate(over="ignore"):  # np.exp(794) overflows harmlessly to inf in a naive S
+        got, problem = _call(fn, t.copy())
+    if problem is not None:
+        return problem
+    if _unfinished(got):
+        return _hint("your function returns None: compute 1 / (1 + np.exp(-t)) and return it.")
+    arr = _as_array(got)
+    if arr is None or arr.shape != t.shape:
+        return _hint(f"S should return one number per input (shape {t.shape}); use numpy operations, not math.exp.")
+    with np.errstate(over="ignore", invalid="ignore"):
+        flipped, complement = 1 / (1 + np.exp(t)), np.exp(-t) / (1 + np.exp(-t))
+    if np.allclose(arr, flipped):
+        return _hint("your S decreases as t grows: the exponent should be -t.")
+    if np.allclose(arr, complement, equal_nan=True):
+        return _hint("that is 1 - S(t); check which term is in the numerator.")
+    if not np.allclose(arr, expected, atol=1e-9):
+        return _hint(f"S(0) should be 0.5 and S(794) 1.0; yours gives {arr[2]:.3g} and {arr[-1]:.3g}.")
+    return _ok("S(0) = 0.5, and a score of 794 gives a probability of 1.0 to machine precision.")
+
+
+def check_loss_gradient(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]) -> Feedback:
+    """Exercise: the gradient of the mean cross-entropy of logistic regression, fn(w, X, y) -> dL/dw."""
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(20, 5))
+    y = (rng.random(20) > 0.5).astype(float)
+    w = rng.normal(size=5) * 0.3
+    p = 1 / (1 + np.exp(-X @ w))
+    expected = X.T @ (p - y) / len(y)
+    got, problem = _call(fn, w.copy(), X.copy(), y.copy())
+    if problem is not None:
+        return problem
+    if _unfinished(got):
+        return _hint("your function returns None: return X.T @ (p - y) / n, with p = S(X @ w).")
+    arr = _as_array(got)
+    if arr is None or arr.shape != w.shape:
+        shape = None if arr is None else arr.shape
+        return _hint(f"the gradient has one entry per weight (shape {w.shape}), yours has shape {shape}.")
+    if np.allclose(arr, -expected):
+        return _hint("the sign is flipped: it is (p - y), prediction minus label.")
+    if np.allclose(arr, expected * len(y)):
+        return _hint("almost: the loss is a mean over the n examples, so divide the sum by n.")
+    if not np.allclose(arr, expected, atol=1e-8):
+        return _hint("compare with a finite difference: (L(w + h e_i) - L(w - h e_i)) / 2h for one weight i.")
+    return _ok("dL/dw = Xᵀ(p - y) / n, the same formula that trains the model.")
+
+
+# --- 02: breaking linear classifiers ------------------------------------------------------
+def check_smallest_epsilon(answer: float | None, flips: Callable[[float], bool], tolerance: float = 0.01,
+                           upper: float = 1.0) -> Feedback:
+    """Exercise: the smallest epsilon at which `flips(epsilon)` turns True (found by bisection here)."""
+    if _unfinished(answer):
+        return _hint("set your answer to a number, e.g. by trying epsilons in a loop.")
+    if not isinstance(answer, (int, float)) or not math.isfinite(answer) or answer <= 0:
+        return _hint(f"epsilon is a positive number, got {answer!r}.")
+    if not flips(upper):
+        raise TrickNetsError(f"this example does not flip even at epsilon={upper}; pick another example.")
+    lo, hi = 0.0, upper
+    while hi - lo > tolerance / 4:
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if flips(mid) else (mid, hi)
+    if not flips(answer):
+        return _hint(f"at epsilon={answer:.3f} the prediction has not flipped yet: try larger.")
+    if answer > hi + tolerance:
+        return _hint(f"it flips at epsilon={answer:.3f}, but already at smaller values: search below it.")
+    return _ok(f"the prediction flips from about epsilon = {hi:.3f}.")
+
+
+def check_logit_change(answer: float | None, w: np.ndarray, epsilon: float) -> Feedback:
+    """Exercise: the largest change of w·x that a step of at most epsilon per input can cause."""
+    if _unfinished(answer):
+        return _hint("compute it from w and epsilon (no model needed).")
+    w = np.asarray(w, dtype=np.float64)
+    expected = epsilon * np.abs(w).sum()
+    if not isinstance(answer, (int, float, np.floating)):
+        return _hint(f"the answer is one number, got {type(answer).__name__}.")
+    if math.isclose(answer, epsilon * np.linalg.norm(w), rel_tol=1e-6):
+        return _hint("that is the L2 norm; each input moves by ±epsilon, so add up |w_i| (the L1 norm).")
+    if math.isclose(answer, epsilon * np.abs(w.sum()), rel_tol=1e-6):
+        return _hint("the signs of w cancel in that sum; the step takes sign(w_i), so every term counts positively.")
+    if not math.isclose(answer, expected, rel_tol=1e-6):
+        return _hint("choose each input's ±epsilon to agree with the sign of its weight, and add up the gains.")
+    return _ok(f"epsilon * ||w||_1 = {expected:.3f}: it grows with the number of inputs.")
+
+
+# --- 03/04: attacks on the ImageNet network -------------------------------------------
+def check_signed_step(fn: Callable[[torch.Tensor, torch.Tensor, float], torch.Tensor]) -> Feedback:
+    """Exercise: write one signed gradient step, fn(x, grad, step_size), staying inside [0, 1]."""
+    g = torch.Generator().manual_seed(3)
+    x = torch.rand(1, 3, 8, 8, generator=g)
+    x[0, 0, 0, :4] = torch.tensor([0.0, 1.0, 0.001, 0.999])
+    grad = torch.randn(1, 3, 8, 8, generator=g)
+    grad[0, 0, 0, :4] = torch.tensor([-1.0, 1.0, -2.0, 3.0])
+    step = 0.01
+    expected = (x + step * grad.sign()).clamp(0, 1)
+    got, problem = _call(fn, x.clone(), grad.clone(), step)
+    if problem is not None:
+        return problem
+    if _unfinished(got):
+        return _hint("your function returns None: return (x + step_size * grad.sign()).clamp(0, 1).")
+    if not isinstance(got, torch.Tensor) or got.shape != x.shape:
+        return _hint("return a tensor with the same shape as x.")
+    got = got.detach().float()
+    if torch.allclose(got, (x + step * grad).clamp(0, 1)):
+        return _hint("use the *sign* of the gradient: every pixel moves by exactly step_size.")
+    if torch.allclose(got, x + step * grad.sign()):
+        return _hint("pixels must stay in [0, 1]: clamp the result.")
+    if torch.allclose(got, (x - step * grad.sign()).clamp(0, 1)):
+        return _hint("that step goes downhill; to make the class more likely, add the signed gradient.")
+    if not torch.allclose(got, expected, atol=1e-6):
+        return _hint("each pixel should change by exactly ±step_size (less only where [0, 1] clips it).")
+    return _ok("that is the step iterative attacks repeat.")
+
+
+def check_attack(model: nn.Module, original: torch.Tensor, adversarial: torch.Tensor | None, target: str | int,
+                 epsilon: float, threshold: float = 0.5) -> Feedback:
+    """Exercise: an adversarial image within `epsilon` of `original` that the model calls `target` with p >= threshold."""
+    if _unfinished(adversarial):
+        return _hint("set `adversarial` to your attacked image.")
+    try:
+        check_pixels(adversarial)
+    except TrickNetsError as exc:
+        return _hint(str(exc))
+    if adversarial.shape != original.shape:
+        return _hint(f"the image has shape {tuple(adversarial.shape)}, the original {tuple(original.shape)}.")
+    cid = model.class_index(target)
+    change = float((adversarial.detach().cpu() - original.detach().cpu()).abs().max())
+    if change > epsilon + 1e-6:
+        return _hint(f"some pixel changed by {255 * change:.2f}/255, over the budget of {255 * epsilon:.2f}/255: "
+                     "project back with helpers.attacks.project (or pass epsilon to iterative_attack).")
+    p = float(model.probabilities(adversarial)[0, cid])
+    name = model.categories[cid]
+    if p < threshold:
+        return _hint(f"'{name}' is at {100 * p:.1f}%, the goal is {100 * threshold:.0f}%: "
+                     "more steps, or a smaller step size with the same budget?")
+    return _ok(f"'{name}' at {100 * p:.1f}% with a largest change of {255 * change:.2f}/255.")
+
+
+def check_psnr(fn: Callable[[torch.Tensor, torch.Tensor], float]) -> Feedback:
+    """Exercise: the peak signal-to-noise ratio in dB of two images with pixels in [0, 1]."""
+    g = torch.Generator().manual_seed(5)
+    a = torch.rand(1, 3, 16, 16, generator=g)
+    b = (a + (torch.rand(a.shape, generator=g) - 0.5) * 0.02).clamp(0, 1)
+    mse = float(((a - b) ** 2).mean())
+    expected = 10 * math.log10(1.0 / mse)
+    got, problem = _call(fn, a.clone(), b.clone())
+    if problem is not None:
+        return problem
+    if _unfinished(got):
+        return _hint("return 10 * log10(1 / mean squared error) for images in [0, 1].")
+    try:
+        value = float(got)
+    except (TypeError, ValueError):
+        return _hint("return one number (use float(...) or .item()).")
+    if math.isclose(value, 10 * math.log10(255.0**2 / mse), rel_tol=1e-4):
+        return _hint("the peak value is 1 for pixels in [0, 1], not 255.")
+    if math.isclose(value, 20 * math.log10(1.0 / mse), rel_tol=1e-4):
+        return _hint("PSNR uses 10·log10 of a ratio of *squared* values (or 20·log10 of the ratio of values).")
+    if not math.isclose(value, expected, rel_tol=1e-4):
+        return _hint(f"expected about {expected:.1f} dB for this test pair; PSNR = 10·log10(1 / MSE).")
+    return _ok(f"{expected:.1f} dB for the test pair; above about 40 dB, people rarely see a difference.")
+
+
+# --- 05: dog resistance ------------------------------------------------------------------
+def check_dog_mass(fn: Callable[[torch.Tensor], float]) -> Feedback:
+    """Exercise: the total probability of the 118 dog classes (ImageNet ids 151-268 inclusive)."""
+    g = torch.Generator().manual_seed(11)
+    probs = torch.rand(1000, generator=g).softmax(0)
+    expected = float(probs[151:269].sum())
+    got, problem = _call(fn, probs.clone())
+    if problem is not None:
+        return problem
+    if _unfinished(got):
+        return _hint("return the sum of probs over the dog ids 151 to 268.")
+    try:
+        value = float(got)
+    except (TypeError, ValueError):
+        return _hint("return one number (use float(...) or .item()).")
+    if math.isclose(value, float(probs[151:268].sum()), rel_tol=1e-6):
+        return _hint("off by one: id 268 (Mexican hairless) is a dog too; Python slices stop before their end.")
+    if math.isclose(value, float(probs[152:269].sum()), rel_tol=1e-6):
+        return _hint("off by one: id 151 (Chihuahua) is the first dog.")
+    if not math.isclose(value, expected, rel_tol=1e-6):
+        return _hint("use probs[151:269].sum(): ids 151 to 268 inclusive.")
+    return _ok("118 classes, ids 151-268.")
+
+
+def check_median_steps(fn: Callable[[Sequence[int | None]], float]) -> Feedback:
+    """Exercise: the median number of steps, where None means 'never reached' (counts as more than any number)."""
+    # sorted with None as infinity: [3, 5, inf, inf, inf] -> inf; [2, 4, 6, inf] -> (4 + 6) / 2; [1, 3, 7] -> 3
+    cases = [([3, 5, None, None, None], math.inf), ([2, 4, 6, None], 5.0), ([7, 1, 3], 3.0)]
+    for values, expected in cases:
+        got, problem = _call(fn, list(values))
+        if problem is not None:
+            return problem
+        if _unfinished(got):
+            return _hint("return the median, treating None as infinitely many steps (math.inf).")
+        try:
+            value = float(got)
+        except (TypeError, ValueError):
+            return _hint("return one number (math.inf is allowed).")
+        finite = sorted(v for v in values if v is not None)
+        dropped = float(np.median(finite)) if finite else math.nan
+        if value != expected and math.isclose(value, dropped) and None in values:
+            return _hint("dropping the Nones makes hard images look easy: count 'never' as math.inf instead.")
+        if not (value == expected or (math.isfinite(expected) and math.isclose(value, expected))):
+            return _hint(f"for {values} the median should be {expected}.")
+    return _ok("a median that honours the images that never got there.")

@@ -1,0 +1,119 @@
+"""Every exercise checker accepts a correct answer and rejects typical wrong ones with a hint."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from helpers import attacks, exercises, images
+
+
+def _sigmoid(t):
+    return 1 / (1 + np.exp(-t))
+
+
+def _assert_hint(feedback: exercises.Feedback, *words: str) -> None:
+    assert not feedback.correct
+    assert repr(feedback).startswith("❌ Not yet.")
+    for word in words:
+        assert word in feedback.message, feedback.message
+
+
+def test_feedback_reads_well() -> None:
+    assert repr(exercises.Feedback(True, "fine")) == "✅ Correct! fine"
+    assert not exercises.Feedback(False, "x")
+
+
+def test_sigmoid() -> None:
+    assert exercises.check_sigmoid(_sigmoid).correct
+    _assert_hint(exercises.check_sigmoid(lambda t: None), "returns None")
+    _assert_hint(exercises.check_sigmoid(lambda t: 1 / (1 + np.exp(t))), "-t")
+    _assert_hint(exercises.check_sigmoid(lambda t: float(t[0])), "one number per input")
+    _assert_hint(exercises.check_sigmoid(lambda t: 1 / 0), "ZeroDivisionError")
+
+
+def test_loss_gradient() -> None:
+    def right(w, X, y):
+        return X.T @ (_sigmoid(X @ w) - y) / len(y)
+
+    assert exercises.check_loss_gradient(right).correct
+    _assert_hint(exercises.check_loss_gradient(lambda w, X, y: -right(w, X, y)), "sign")
+    _assert_hint(exercises.check_loss_gradient(lambda w, X, y: right(w, X, y) * len(y)), "divide")
+    _assert_hint(exercises.check_loss_gradient(lambda w, X, y: X @ w), "shape")
+    _assert_hint(exercises.check_loss_gradient(lambda w, X, y: None), "None")
+
+
+def test_smallest_epsilon() -> None:
+    def flips(eps: float) -> bool:
+        return eps >= 0.237
+
+    assert exercises.check_smallest_epsilon(0.24, flips).correct
+    _assert_hint(exercises.check_smallest_epsilon(0.2, flips), "not flipped yet")
+    _assert_hint(exercises.check_smallest_epsilon(0.5, flips), "smaller")
+    _assert_hint(exercises.check_smallest_epsilon(None, flips), "number")
+    _assert_hint(exercises.check_smallest_epsilon(-1, flips), "positive")
+
+
+def test_logit_change() -> None:
+    w = np.array([0.5, -2.0, 1.0, -0.25])
+    eps = 0.1
+    assert exercises.check_logit_change(eps * np.abs(w).sum(), w, eps).correct
+    _assert_hint(exercises.check_logit_change(eps * np.linalg.norm(w), w, eps), "L1")
+    _assert_hint(exercises.check_logit_change(eps * abs(w.sum()), w, eps), "signs")
+    _assert_hint(exercises.check_logit_change(3.0, w, eps), "sign")
+
+
+def test_signed_step() -> None:
+    assert exercises.check_signed_step(lambda x, g, s: attacks.signed_step(x, g, s)).correct
+    _assert_hint(exercises.check_signed_step(lambda x, g, s: (x + s * g).clamp(0, 1)), "sign")
+    _assert_hint(exercises.check_signed_step(lambda x, g, s: x + s * g.sign()), "clamp")
+    _assert_hint(exercises.check_signed_step(lambda x, g, s: (x - s * g.sign()).clamp(0, 1)), "downhill")
+    _assert_hint(exercises.check_signed_step(lambda x, g, s: None), "None")
+
+
+def test_attack(lite0) -> None:
+    x = images.load("coffee")
+    eps = 2 / 255
+    good = attacks.iterative_attack(lite0, x, target="paper towel", epsilon=eps, steps=8, progress=False).image
+    assert exercises.check_attack(lite0, x, good, "paper towel", eps).correct
+    _assert_hint(exercises.check_attack(lite0, x, x.clone(), "paper towel", eps), "paper towel", "%")
+    _assert_hint(exercises.check_attack(lite0, x, (x + 5 / 255).clamp(0, 1), "paper towel", eps), "budget")
+    _assert_hint(exercises.check_attack(lite0, x, None, "paper towel", eps), "adversarial")
+    nan = x.clone()
+    nan[0, 0, 0, 0] = float("nan")
+    _assert_hint(exercises.check_attack(lite0, x, nan, "paper towel", eps), "NaN")
+
+
+def test_psnr() -> None:
+    def right(a, b):
+        return 10 * math.log10(1 / float(((a - b) ** 2).mean()))
+
+    assert exercises.check_psnr(right).correct
+    _assert_hint(exercises.check_psnr(lambda a, b: 10 * math.log10(255**2 / float(((a - b) ** 2).mean()))), "255")
+    _assert_hint(exercises.check_psnr(lambda a, b: 20 * math.log10(1 / float(((a - b) ** 2).mean()))), "squared")
+    _assert_hint(exercises.check_psnr(lambda a, b: "loud"), "one number")
+
+
+def test_dog_mass() -> None:
+    assert exercises.check_dog_mass(lambda p: p[151:269].sum()).correct
+    _assert_hint(exercises.check_dog_mass(lambda p: p[151:268].sum()), "268")
+    _assert_hint(exercises.check_dog_mass(lambda p: p[152:269].sum()), "151")
+    _assert_hint(exercises.check_dog_mass(lambda p: p.sum()), "151")
+
+
+def test_median_steps() -> None:
+    def right(values):
+        return float(np.median([math.inf if v is None else v for v in values]))
+
+    assert exercises.check_median_steps(right).correct
+    _assert_hint(exercises.check_median_steps(lambda v: float(np.median([x for x in v if x is not None]))), "inf")
+    _assert_hint(exercises.check_median_steps(lambda v: None), "median")
+
+
+def test_checker_never_raises_on_learner_errors() -> None:
+    boom = exercises.check_signed_step(lambda x, g, s: torch.zeros(2))
+    _assert_hint(boom, "same shape")
+    _assert_hint(exercises.check_sigmoid("not a function"), "function")
