@@ -8,6 +8,10 @@ Modules (import the one you need; nothing heavy is imported here):
     fetch     `python -m helpers.fetch`: download everything the notebooks need, once
     attacks   input gradients, signed steps and iterative attacks inside an L-infinity ball
     plots     side-by-side images, top-k bars and probability-over-steps curves
+    digits    scikit-learn's 8x8 digits in [0, 1], seeded splits (notebooks 01-02)
+    training  seeded small networks and a training loop for the digits
+    fgsm      the fast gradient sign method on a batch, for the small models
+    exercises answer checkers for the exercises: "correct" or a hint
 """
 
 __version__ = "0.1.0"
