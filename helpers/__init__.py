@@ -12,6 +12,8 @@ Modules (import the one you need; nothing heavy is imported here):
     training  seeded small networks and a training loop for the digits
     fgsm      the fast gradient sign method on a batch, for the small models
     exercises answer checkers for the exercises: "correct" or a hint
+    imagenet_groups  superclasses of the 1000 ImageNet classes (dogs, cats, bears, ...)
+    widgets   the attack explorer of notebook 04
 """
 
 __version__ = "0.1.0"

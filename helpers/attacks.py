@@ -176,3 +176,48 @@ def iterative_attack(
         raise InvalidInputError("the model produced NaN probabilities; check the model and the image.")
     return AttackResult(original=original, image=x.detach(), history=torch.stack(history), classes=ids.cpu(),
                         targeted=targeted)
+
+
+def steps_to_target(
+    model: nn.Module,
+    image: torch.Tensor,
+    *,
+    target: ClassSpec,
+    threshold: float = 0.5,
+    epsilon: float,
+    step_size: float,
+    max_steps: int,
+    progress: bool | None = None,
+) -> list[int | None]:
+    """Per image: how many steps of iterative_attack(target=...) it takes for p(target) to reach `threshold`.
+
+    The same steps as iterative_attack (so the answer equals its steps_to_reach(threshold)), but an
+    image leaves the batch as soon as it gets there: measuring many image/target pairs then costs
+    only the steps each pair needs. None: not reached within max_steps.
+    """
+    _check_budget(epsilon, max_steps, step_size)
+    if not 0 < threshold < 1:
+        raise AttackParameterError(f"threshold is a probability between 0 and 1, got {threshold!r}.")
+    device = _device_of(model)
+    check_pixels(image)
+    original = image.detach().to(device=device, dtype=torch.float32)
+    ids = _class_ids(model, target, original.shape[0], device)
+    needed: list[int | None] = [None] * original.shape[0]
+    active = torch.arange(original.shape[0], device=device)
+    x = original.clone()
+    show = settings.progress_enabled() if progress is None else progress
+    for step in tqdm(range(max_steps + 1), disable=not show, desc="attack", unit="step", leave=False):
+        if step < max_steps:
+            grad, probs = class_log_prob_gradient(model, x, ids[active])
+        else:  # after the last step only the probabilities are needed
+            with torch.no_grad():
+                probs = model(x).softmax(dim=-1)
+        reached = probs.gather(1, ids[active].view(-1, 1)).flatten() >= threshold
+        for i in active[reached].tolist():
+            needed[i] = step
+        if step == max_steps or bool(reached.all()):
+            break
+        keep = ~reached
+        x = project(signed_step(x[keep], grad[keep], step_size), original[active[keep]], epsilon)
+        active = active[keep]
+    return needed

@@ -141,3 +141,16 @@ def test_progress_bar_can_be_switched_off(lite0, capsys, monkeypatch) -> None:
     monkeypatch.setenv("TRICKNETS_PROGRESS", "0")
     attacks.iterative_attack(lite0, images.black(), target=700, epsilon=1 / 255, steps=2)
     assert capsys.readouterr().err == ""
+
+
+def test_steps_to_target_matches_the_full_attack(lite0) -> None:
+    """The early-exit measurement gives the same step counts as running every image to the end."""
+    batch = torch.cat([images.load("coffee"), images.load("chelsea")] * 2)
+    targets = [23, 434, 23, 434]
+    settings = dict(target=targets, epsilon=3 / 255, step_size=0.5 / 255, progress=False)
+    fast = attacks.steps_to_target(lite0, batch, max_steps=8, **settings)
+    full = attacks.iterative_attack(lite0, batch, steps=8, **settings).steps_to_reach(0.5)
+    assert fast == full
+    assert any(s is not None for s in fast)
+    with pytest.raises(AttackParameterError, match="threshold"):
+        attacks.steps_to_target(lite0, batch, threshold=1.5, max_steps=2, **settings)
