@@ -9,7 +9,7 @@ negligible. This script times, on the same model and batch, interleaved:
 
 and prints the median time per step of each, then the ratio helpers / bare (last line).
 
-    python benchmarks/attack_step.py                # batch 4, 10 steps, 7 repeats
+    python benchmarks/attack_step.py                # batch 4, 20 steps, 7 repeats
     python benchmarks/attack_step.py --batch 16 --device cuda
 """
 
@@ -38,7 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="efficientnet_lite0")
     parser.add_argument("--batch", type=int, default=4)
-    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--device", default=None, help="default: TRICKNETS_DEVICE, else CUDA when available")
     args = parser.parse_args()
