@@ -14,6 +14,7 @@ Modules (import the one you need; nothing heavy is imported here):
     exercises answer checkers for the exercises: "correct" or a hint
     imagenet_groups  superclasses of the 1000 ImageNet classes (dogs, cats, bears, ...)
     widgets   the attack explorer of notebook 04
+    lesson_widgets  the explorers of notebooks 01-03 (sigmoid, learning rate, epsilon, step size)
 """
 
 __version__ = "0.1.0"

@@ -18,7 +18,6 @@ import torch
 from torch import nn
 
 from .errors import TrickNetsError
-from .images import check_pixels
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ def check_sigmoid(fn: Callable[[np.ndarray], np.ndarray]) -> Feedback:
     if problem is not None:
         return problem
     if _unfinished(got):
-        return _hint("your function returns None: compute 1 / (1 + np.exp(-t)) and return it.")
+        return _hint("your function returns None: fill in the body so that it returns S(t) for every value in t (np.exp works on whole arrays).")
     arr = _as_array(got)
     if arr is None or arr.shape != t.shape:
         return _hint(f"S should return one number per input (shape {t.shape}); use numpy operations, not math.exp.")
@@ -101,7 +100,7 @@ def check_loss_gradient(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], np.nd
     if problem is not None:
         return problem
     if _unfinished(got):
-        return _hint("your function returns None: return X.T @ (p - y) / n, with p = S(X @ w).")
+        return _hint("your function returns None: return dL/dw, one number per weight (start from p = S(X @ w)).")
     arr = _as_array(got)
     if arr is None or arr.shape != w.shape:
         shape = None if arr is None else arr.shape
@@ -167,7 +166,7 @@ def check_signed_step(fn: Callable[[torch.Tensor, torch.Tensor, float], torch.Te
     if problem is not None:
         return problem
     if _unfinished(got):
-        return _hint("your function returns None: return (x + step_size * grad.sign()).clamp(0, 1).")
+        return _hint("your function returns None: return the image after one signed step of size step_size.")
     if not isinstance(got, torch.Tensor) or got.shape != x.shape:
         return _hint("return a tensor with the same shape as x.")
     got = got.detach().float()
@@ -185,6 +184,8 @@ def check_signed_step(fn: Callable[[torch.Tensor, torch.Tensor, float], torch.Te
 def check_attack(model: nn.Module, original: torch.Tensor, adversarial: torch.Tensor | None, target: str | int,
                  epsilon: float, threshold: float = 0.5) -> Feedback:
     """Exercise: an adversarial image within `epsilon` of `original` that the model calls `target` with p >= threshold."""
+    from .images import check_pixels  # imported here: it pulls in torchvision, which the other checkers don't need
+
     if _unfinished(adversarial):
         return _hint("set `adversarial` to your attacked image.")
     try:
@@ -217,7 +218,7 @@ def check_psnr(fn: Callable[[torch.Tensor, torch.Tensor], float]) -> Feedback:
     if problem is not None:
         return problem
     if _unfinished(got):
-        return _hint("return 10 * log10(1 / mean squared error) for images in [0, 1].")
+        return _hint("your function returns None: return the PSNR in decibels, one number.")
     try:
         value = float(got)
     except (TypeError, ValueError):
@@ -241,7 +242,7 @@ def check_dog_mass(fn: Callable[[torch.Tensor], float]) -> Feedback:
     if problem is not None:
         return problem
     if _unfinished(got):
-        return _hint("return the sum of probs over the dog ids 151 to 268.")
+        return _hint("your function returns None: return one number, the total probability of the dog classes.")
     try:
         value = float(got)
     except (TypeError, ValueError):

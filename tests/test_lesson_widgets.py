@@ -1,0 +1,232 @@
+"""helpers.lesson_widgets: the plain functions behind the widgets of notebooks 01-03, and their controls."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from helpers import digits, exercises, images, lesson_widgets  # noqa: E402
+from helpers.errors import InvalidInputError  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _descriptions(explorer) -> dict[str, str | None]:
+    return {part: getattr(control, "description", None) for part, control in explorer._parts().items()}
+
+
+def _assert_css(explorer) -> None:
+    for part, control in explorer._parts().items():
+        assert explorer.CSS_CLASSES[part] in control._dom_classes
+    assert explorer.CSS_CLASSES["box"] in explorer.widget._dom_classes
+
+
+# --- 01: the logistic function ----------------------------------------------------------
+def test_logistic_point() -> None:
+    assert lesson_widgets.logistic_point(1.0, 0.0, 0.0) == (0.0, 0.5)
+    t, p = lesson_widgets.logistic_point(2.0, -4.0, 3.0)
+    assert t == 2.0 and p == pytest.approx(1 / (1 + np.exp(-2.0)))
+    assert lesson_widgets.logistic_point(1.0, 0.0, 800.0)[1] == 1.0  # no overflow warning needed
+    # a learner's own S is used when given
+    assert lesson_widgets.logistic_point(1.0, 0.0, 0.0, sigmoid=lambda t: t * 0 + 0.25)[1] == 0.25
+
+
+def test_logistic_explorer_follows_its_sliders() -> None:
+    explorer = lesson_widgets.LogisticExplorer()
+    assert _descriptions(explorer) == {"weight": "weight w", "bias": "bias b", "x": "input x", "output": None}
+    _assert_css(explorer)
+    assert explorer.message == "score t = 2.00, probability S(t) = 0.8808"
+    explorer.bias.value = -2.0
+    assert explorer.message == "score t = 0.00, probability S(t) = 0.5000"
+    fig = lesson_widgets.logistic_figure(1.0, -2.0, 2.0)
+    assert len(fig.axes[0].lines) == 4  # plain S, shifted S, the marked point, the 0.5 line
+
+
+# --- 01: the learning rate ----------------------------------------------------------------
+def _sigmoid(t):
+    return np.exp(-np.logaddexp(0.0, -t))
+
+
+def _loss(w, b, X, y):
+    t = X @ w + b
+    return -np.mean(y * -np.logaddexp(0.0, -t) + (1 - y) * -np.logaddexp(0.0, t))
+
+
+def _gradient(w, b, X, y):
+    error = _sigmoid(X @ w + b) - y
+    return X.T @ error / len(y), error.mean()
+
+
+@pytest.fixture(scope="module")
+def threes() -> tuple[np.ndarray, np.ndarray]:
+    """Notebook 01's task: is this digit a 3?"""
+    split = digits.load_split(test_fraction=0.25, seed=0)
+    return split.x_train.astype(np.float64), (split.y_train == 3).astype(np.float64)
+
+
+def test_descend_small_and_large_rates(threes) -> None:
+    X, y = threes
+    calm = lesson_widgets.descend(_loss, _gradient, X, y, learning_rate=1.0, steps=100)
+    wild = lesson_widgets.descend(_loss, _gradient, X, y, learning_rate=30.0, steps=100)
+    slow = lesson_widgets.descend(_loss, _gradient, X, y, learning_rate=0.01, steps=100)
+    assert len(calm.losses) == len(wild.losses) == 101
+    assert calm.losses[0] == wild.losses[0] == pytest.approx(np.log(2))  # zero weights: p = 0.5 everywhere
+    assert calm.rises == 0 and calm.overshoot == 0 and calm.losses[-1] < 0.1
+    assert wild.losses[1] > 5 * wild.losses[0]  # the first step overshoots far past the minimum
+    assert wild.overshoot > 5 and wild.rises >= 1
+    assert slow.losses[-1] > calm.losses[-1] + 0.2  # too small: still far from done
+    assert lesson_widgets.describe_descent(calm).startswith("rate 1: loss 0.693 -> after 1 step")
+
+
+def test_descend_reports_a_blow_up_and_bad_arguments(threes) -> None:
+    X, y = threes
+
+    def naive_loss(w, b, X, y):  # log(0) = -inf once the model is certain: the run stops there
+        p = 1 / (1 + np.exp(-(X @ w + b)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+    run = lesson_widgets.descend(naive_loss, _gradient, X, y, learning_rate=300.0, steps=50)
+    assert not run.finished and len(run.losses) < 51
+    assert "became" in lesson_widgets.describe_descent(run)
+    for bad in (0.0, -1.0, float("nan")):
+        with pytest.raises(InvalidInputError, match="learning rate"):
+            lesson_widgets.descend(_loss, _gradient, X, y, learning_rate=bad)
+    with pytest.raises(InvalidInputError, match="steps"):
+        lesson_widgets.descend(_loss, _gradient, X, y, learning_rate=1.0, steps=0)
+
+
+def test_learning_rate_explorer_reruns_on_change(threes) -> None:
+    X, y = threes
+    explorer = lesson_widgets.LearningRateExplorer(_loss, _gradient, X, y, steps=50)
+    assert _descriptions(explorer) == {"rate": "learning rate", "steps": "steps", "output": None}
+    _assert_css(explorer)
+    first = explorer.last_run
+    assert first is not None and first.learning_rate == pytest.approx(1.0) and len(first.losses) == 51
+    explorer.rate.value = 30.0
+    second = explorer.last_run
+    assert second is not first and second.learning_rate == pytest.approx(30.0, rel=0.1)
+    assert second.losses != first.losses and second.overshoot > 0
+    explorer.steps.value = 20
+    assert len(explorer.last_run.losses) == 21
+    fig = lesson_widgets.descent_figure([second], reference=first)
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()][0] == "rate 1 (reference)"
+
+
+# --- 02: the epsilon slider ---------------------------------------------------------------
+def _toy_model() -> torch.nn.Linear:
+    """Two classes on 64 pixels: z_0 = 0.1 * sum(x) - 1.6, z_1 = 0. At x = 0.5 everywhere, z_0 = 1.6."""
+    model = torch.nn.Linear(64, 2)
+    with torch.no_grad():
+        model.weight.zero_()
+        model.weight[0] = 0.1
+        model.bias.copy_(torch.tensor([-1.6, 0.0]))
+    return model
+
+
+TOY_X = torch.full((64,), 0.5)
+
+
+def _toy_predict(batch: torch.Tensor) -> torch.Tensor:
+    return _toy_model()(batch).softmax(1)
+
+
+# direction w_1 - w_0 = -0.1: every pixel darkens by eps, z_0 = 1.6 - 6.4 * eps, so the label flips just past 0.25
+TOY_DIRECTION = _toy_model().weight[1].detach() - _toy_model().weight[0].detach()
+
+
+def test_flip_digit_flips_past_the_threshold() -> None:
+    before = lesson_widgets.flip_digit(_toy_predict, TOY_X, TOY_DIRECTION, 0.24)
+    after = lesson_widgets.flip_digit(_toy_predict, TOY_X, TOY_DIRECTION, 0.26)
+    assert before.predicted == 0 and after.predicted == 1
+    assert before.probs.shape == (2,) and before.probs.sum() == pytest.approx(1.0)
+    assert torch.allclose(after.image, torch.full((64,), 0.24))
+    # the exercise checker of notebook 02 agrees with the slider
+    feedback = exercises.check_smallest_epsilon(
+        0.255, lambda eps: lesson_widgets.flip_digit(_toy_predict, TOY_X, TOY_DIRECTION, eps).predicted == 1)
+    assert feedback.correct and "0.25" in feedback.message
+
+
+def test_perturb_stays_an_image() -> None:
+    x = torch.linspace(0, 1, 64)
+    stepped = lesson_widgets.perturb(x, torch.ones(64), 0.3)
+    assert stepped.min() >= 0.3 - 1e-6 and stepped.max() == 1.0
+    assert torch.equal(lesson_widgets.perturb(x.numpy(), np.zeros(64), 0.3), x)  # sign(0) = 0: unchanged
+    with pytest.raises(InvalidInputError, match="direction"):
+        lesson_widgets.perturb(x, torch.ones(10), 0.1)
+
+
+def test_epsilon_slider_shows_the_flip() -> None:
+    slider = lesson_widgets.EpsilonSlider(_toy_predict, TOY_X, TOY_DIRECTION, target=1)
+    assert _descriptions(slider) == {"epsilon": "epsilon", "status": "", "output": None}
+    _assert_css(slider)
+    assert slider.label == 0 and "still a 0" in slider.status.value
+    slider.epsilon.value = 0.3
+    assert slider.last.predicted == 1 and slider.last.epsilon == pytest.approx(0.3)
+    assert "flipped" in slider.status.value and "now a 1" in slider.status.value
+    fig = lesson_widgets.flip_figure(slider.last, label=0, target=1)
+    assert fig.axes[1].get_title().startswith("predicted 1")
+
+
+# --- 03: step size, steps and budget --------------------------------------------------------
+def test_run_budget_curve_and_budget(lite0) -> None:
+    black = images.black()
+    run = lesson_widgets.run_budget(lite0, black, "paper towel", epsilon_255=1.0, step_size_255=2.0, steps=2,
+                                    progress=False)
+    assert run.target_id == 700 and len(run.curve) == 3
+    assert run.curve[0] == pytest.approx(float(lite0.probabilities(black)[0, 700]), abs=1e-6)
+    assert run.result.linf_255 == pytest.approx(1.0, abs=1e-3)  # a step of 2/255 is projected back inside 1/255
+    assert len(run.top3) == 3 and run.top3[0][1] >= run.top3[1][1]
+    text = run.summary(lite0.categories)
+    assert text.startswith("2 steps of 2/255 inside 1/255: paper towel") and "largest pixel change 1.00/255" in text
+    legend = lesson_widgets.budget_figure(run, lite0.categories).axes[0].get_legend()
+    assert "paper towel" in [t.get_text() for t in legend.get_texts()]
+
+
+def test_budget_explorer_runs_what_the_sliders_say(lite0, capsys) -> None:
+    explorer = lesson_widgets.BudgetExplorer(lite0, images.black(), "paper towel", epsilon_255=2.0, step_size_255=0.5,
+                                             steps=1)
+    assert _descriptions(explorer) == {"epsilon": "epsilon /255", "step_size": "step size /255", "steps": "steps",
+                                       "run": "Run", "status": "", "output": None}
+    _assert_css(explorer)
+    assert explorer.last_run is None  # nothing runs until asked
+    explorer.steps.value = 2
+    assert "2 steps of 0.5/255 inside 2/255" in explorer.status.value
+    run = explorer.run(progress=False)
+    assert run is explorer.last_run and len(run.curve) == 3 and run.result.linf_255 <= 1.0 + 1e-3
+    assert "cannot use all of it" in capsys.readouterr().out  # 2 x 0.5/255 < 2/255
+    assert explorer.status.value.startswith("<span>Done: paper towel")
+    assert not explorer.run_button.disabled and explorer.run_button.description == "Run"
+
+
+# --- the notebooks that use these widgets ---------------------------------------------------
+@pytest.mark.parametrize("name", ["01_logistic_regression_by_hand", "02_breaking_linear_classifiers",
+                                  "03_paper_towel_from_black"])
+def test_notebook_exercises_are_stored_in_their_starter_state(name: str) -> None:
+    """At least two exercises, each a checker call whose stored output is a hint, followed by a folded solution."""
+    import json
+    from pathlib import Path
+
+    cells = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / f"{name}.ipynb").read_text())["cells"]
+    sources = ["".join(cell["source"]) for cell in cells]
+    start = next(i for i, s in enumerate(sources) if s.startswith("## Exercises"))
+    checks = [i for i, s in enumerate(sources) if i > start and cells[i]["cell_type"] == "code"
+              and "\nexercises.check_" in s]
+    assert len(checks) >= 2
+    for i in checks:
+        shown = "".join(cells[i]["outputs"][-1]["data"]["text/plain"])
+        assert shown.startswith("❌ Not yet."), shown
+        assert sources[i + 1].startswith("<details><summary>Solution</summary>") and "```python" in sources[i + 1]
+    classes = ("LogisticExplorer(", "LearningRateExplorer(", "EpsilonSlider(", "BudgetExplorer(")
+    widgets = [s for cell, s in zip(cells, sources) if cell["cell_type"] == "code" and any(c in s for c in classes)]
+    assert widgets and all(s.startswith("# NBVAL_IGNORE_OUTPUT") for s in widgets)  # widget views are not compared
