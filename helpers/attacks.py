@@ -1,13 +1,13 @@
-"""Gradient steps on the input: the whole machinery of the ImageNet attacks.
+"""Gradient steps on the input: the whole machinery of the attacks in notebooks 02-05.
 
-Notebook 03 writes one gradient step out by hand; from then on the notebooks call these.
-All images are pixel tensors in [0, 1]; budgets (epsilon, step sizes) are in the same
-units, so 1/255 is one grey level.
+Notebook 02 writes FGSM out by hand, notebook 03 one gradient step on a deep network and then
+the loop of many small steps; from then on the notebooks call these. Images are pixel tensors
+in [0, 1] and budgets (epsilon, step sizes) are in the same units, so 1/255 is one grey level.
+The attacks compute in the model's own precision (float64 by default, see helpers.settings).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,36 +16,60 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from . import settings
-from .errors import AttackParameterError, InvalidInputError
-from .images import check_pixels
+from .errors import InvalidInputError, ParameterError
+from .pixels import check_budget, check_pixels, project, signed_step
 
 ClassSpec = str | int | Sequence[str | int] | torch.Tensor | None
 
+#: Pixel values attacked together at most: 8 photos of 3 x 224 x 224 (or a whole batch of digits).
+#: Larger batches run in chunks. In float64 on a 2-core CPU a chunk of 8 photos is about as fast
+#: per image as any size, and keeps the memory of the backward pass near 1 GB.
+CHUNK_VALUES = 8 * 3 * 224 * 224
 
-def _class_ids(model: nn.Module, classes: ClassSpec, n: int, device: torch.device) -> torch.Tensor:
+
+def model_dtype(model: nn.Module) -> torch.dtype:
+    """The precision a model computes in (its first floating-point parameter or buffer)."""
+    for tensor in (*model.parameters(), *model.buffers()):
+        if tensor.is_floating_point():
+            return tensor.dtype
+    return torch.get_default_dtype()
+
+
+def model_device(model: nn.Module) -> torch.device:
+    for tensor in (*model.buffers(), *model.parameters()):
+        return tensor.device
+    return torch.device("cpu")
+
+
+def resolve_classes(model: nn.Module, classes: ClassSpec, n: int) -> torch.Tensor:
     """One class id per image, from a name, an id, or a sequence of either (one per image)."""
+    def one(label: str | int) -> int:
+        if hasattr(model, "class_index"):
+            return model.class_index(label)  # names, with close matches when unknown
+        if isinstance(label, int) and not isinstance(label, bool):
+            return label
+        raise ParameterError(f"this model has no class names; give class ids (whole numbers), not {label!r}.")
+
     if isinstance(classes, torch.Tensor):
-        ids = classes.to(device=device, dtype=torch.long).flatten()
+        ids = classes.to(dtype=torch.long).flatten().cpu()
     elif isinstance(classes, (str, int)):
-        ids = torch.tensor([model.class_index(classes)] * n, device=device)
+        ids = torch.tensor([one(classes)] * n)
     else:
-        ids = torch.tensor([model.class_index(c) for c in classes], device=device)
+        ids = torch.tensor([one(c) for c in classes], dtype=torch.long)
     if ids.numel() == 1 and n > 1:
         ids = ids.expand(n)
     if ids.numel() != n:
-        raise AttackParameterError(f"got {ids.numel()} classes for {n} images; give one class, or one per image.")
+        raise ParameterError(f"got {ids.numel()} classes for {n} images; give one class, or one per image.")
     return ids
 
 
-def class_log_prob_gradient(
-    model: nn.Module, x: torch.Tensor, classes: ClassSpec
-) -> tuple[torch.Tensor, torch.Tensor]:
+def class_log_prob_gradient(model: nn.Module, x: torch.Tensor, classes: ClassSpec) -> tuple[torch.Tensor, torch.Tensor]:
     """d log p(class | x) / dx for each image, and the probabilities at x (N x classes, detached).
 
-    The log-probability (not the raw logit) is what an attack should climb: raising it
-    also pushes every other class down.
+    The log-probability (not the raw logit) is what an attack should climb: raising it also
+    pushes every other class down. Notebook 03 writes this computation out by hand.
     """
-    ids = _class_ids(model, classes, x.shape[0], x.device)
+    ids = resolve_classes(model, classes, x.shape[0]).to(x.device)
     x = x.detach().requires_grad_(True)
     log_probs = torch.log_softmax(model(x), dim=-1)
     chosen = log_probs.gather(1, ids.view(-1, 1)).sum()  # images are independent: one backward for all
@@ -53,32 +77,23 @@ def class_log_prob_gradient(
     return grad, log_probs.detach().exp()
 
 
-def signed_step(x: torch.Tensor, grad: torch.Tensor, step_size: float) -> torch.Tensor:
-    """x + step_size * sign(grad), kept inside the valid pixel range [0, 1]."""
-    return (x + step_size * grad.sign()).clamp(0.0, 1.0)
-
-
-def project(x: torch.Tensor, original: torch.Tensor, epsilon: float) -> torch.Tensor:
-    """The closest image to x that differs from `original` by at most epsilon per pixel and stays in [0, 1]."""
-    return torch.max(torch.min(x, original + epsilon), original - epsilon).clamp(0.0, 1.0)
-
-
-@dataclass
+@dataclass(repr=False)
 class AttackResult:
     """What an iterative attack produced.
 
-    history[t, i] are image i's class probabilities before step t; history[-1] is after the last step.
+    history[t, i] are image i's class probabilities before step t; history[-1] after the last step.
+    class_ids[i] is image i's target (targeted) or the class it was pushed away from (untargeted).
     """
 
     original: torch.Tensor
-    image: torch.Tensor
+    adversarial: torch.Tensor
     history: torch.Tensor
-    classes: torch.Tensor
+    class_ids: torch.Tensor
     targeted: bool
 
     @property
     def perturbation(self) -> torch.Tensor:
-        return self.image - self.original
+        return self.adversarial - self.original
 
     @property
     def linf_255(self) -> float:
@@ -86,7 +101,13 @@ class AttackResult:
         return float(self.perturbation.abs().max()) * 255
 
     @property
+    def initial_probs(self) -> torch.Tensor:
+        """N x classes: the probabilities before the first step."""
+        return self.history[0]
+
+    @property
     def final_probs(self) -> torch.Tensor:
+        """N x classes: the probabilities after the last step."""
         return self.history[-1]
 
     def class_curve(self, class_id: int, image: int = 0) -> torch.Tensor:
@@ -96,37 +117,28 @@ class AttackResult:
     def steps_to_reach(self, threshold: float = 0.5) -> list[int | None]:
         """Per image: the first step after which the attacked class's probability is >= threshold
         (targeted), or <= threshold (untargeted); None if it never got there."""
-        p = self.history[:, torch.arange(self.history.shape[1]), self.classes.cpu()]
+        p = self.history[:, torch.arange(self.history.shape[1]), self.class_ids]
         hit = p >= threshold if self.targeted else p <= threshold
-        out: list[int | None] = []
-        for column in hit.T:
-            where = torch.nonzero(column)
-            out.append(int(where[0]) if len(where) else None)
-        return out
+        return [int(where[0]) if len(where := torch.nonzero(column)) else None for column in hit.T]
 
+    def leading_classes(self, image: int = 0) -> list[int]:
+        """Every class that is the most likely one at some step, in order of first appearance (shows detours)."""
+        seen: list[int] = []
+        for cid in self.history[:, image].argmax(dim=-1).tolist():
+            if cid not in seen:
+                seen.append(cid)
+        return seen
 
-def _device_of(model: nn.Module) -> torch.device:
-    for tensor in (*model.buffers(), *model.parameters()):
-        return tensor.device
-    return torch.device("cpu")
-
-
-def _check_budget(epsilon: float, steps: int, step_size: float) -> None:
-    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
-        raise AttackParameterError(f"steps must be a whole number >= 1, got {steps!r}.")
-    for label, value in (("epsilon", epsilon), ("step_size", step_size)):
-        if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-            raise AttackParameterError(
-                f"{label} must be a positive number of pixel units (e.g. 2/255 for two grey levels), got {value!r}."
-            )
-    if epsilon > 1:
-        raise AttackParameterError(f"epsilon={epsilon} is more than the whole pixel range [0, 1]; "
-                                   "budgets are in pixel units, e.g. 2/255.")
+    def __repr__(self) -> str:
+        kind = "targeted" if self.targeted else "untargeted"
+        steps, n = self.history.shape[0] - 1, self.history.shape[1]
+        return (f"AttackResult({kind}, {n} image{'s' * (n != 1)}, {steps} step{'s' * (steps != 1)}, "
+                f"largest change {self.linf_255:.2f}/255)")
 
 
 def iterative_attack(
     model: nn.Module,
-    image: torch.Tensor,
+    images: torch.Tensor,
     *,
     target: ClassSpec = None,
     away_from: ClassSpec = None,
@@ -135,89 +147,63 @@ def iterative_attack(
     step_size: float | None = None,
     progress: bool | None = None,
 ) -> AttackResult:
-    """Repeated signed gradient steps inside an L-infinity ball (projected gradient ascent/descent).
+    """Repeated signed gradient steps inside an L-infinity ball (projected gradient ascent/descent, "PGD").
 
     target:    climb log p(target) (a targeted attack, e.g. panda -> vulture);
     away_from: descend log p(class) (untargeted; default: the model's current top class).
-    Each step moves every pixel by step_size (default 2.5 * epsilon / steps, at most epsilon),
-    then projects back to within epsilon of the original and into [0, 1].
+    Each step moves every pixel by step_size (default 2.5 * epsilon / steps, at most epsilon), then
+    projects back to within epsilon of the original and into [0, 1]. Large batches run in chunks
+    (CHUNK_VALUES), with the same result as one batch.
     """
     if target is not None and away_from is not None:
-        raise AttackParameterError("give either target= (towards a class) or away_from= (away from one), not both.")
-    if step_size is None:
-        _check_budget(epsilon, steps, 1.0)
-        step_size = min(epsilon, 2.5 * epsilon / steps)
-    _check_budget(epsilon, steps, step_size)
-    device = _device_of(model)
-    check_pixels(image)
-    original = image.detach().to(device=device, dtype=torch.float32)
+        raise ParameterError("give either target= (towards a class) or away_from= (away from one), not both.")
+    check_budget(epsilon, steps, step_size)
+    step_size = min(epsilon, 2.5 * epsilon / steps) if step_size is None else step_size
+    check_pixels(images, "images")
+    device, dtype = model_device(model), model_dtype(model)
+    original = images.detach().to(device=device, dtype=dtype)
     n = original.shape[0]
-
+    chunk = max(1, CHUNK_VALUES // max(1, original[0].numel()))
     targeted = target is not None
-    if targeted:
-        ids = _class_ids(model, target, n, device)
-    elif away_from is not None:
-        ids = _class_ids(model, away_from, n, device)
+    if targeted or away_from is not None:
+        ids = resolve_classes(model, target if targeted else away_from, n)
     else:
         with torch.no_grad():
-            ids = model(original).argmax(dim=-1)
+            ids = torch.cat([model(original[i:i + chunk]).argmax(dim=-1).cpu() for i in range(0, n, chunk)])
     direction = 1.0 if targeted else -1.0
 
-    x = original.clone()
-    history = []
+    chunks = range(0, n, chunk)
     show = settings.progress_enabled() if progress is None else progress
-    for _ in tqdm(range(steps), disable=not show, desc="attack", unit="step", leave=False):
-        grad, probs = class_log_prob_gradient(model, x, ids)
-        history.append(probs.cpu())
-        x = project(signed_step(x, direction * grad, step_size), original, epsilon)
-    with torch.no_grad():
-        history.append(model(x).softmax(dim=-1).cpu())
-    if not torch.isfinite(history[-1]).all():
+    bar = tqdm(total=steps * len(chunks), disable=not show, desc="attack", unit="step", leave=False)
+    adversarial, history = [], []
+    for start in chunks:
+        x0, chunk_ids = original[start:start + chunk], ids[start:start + chunk]
+        x, seen = x0.clone(), []
+        for _ in range(steps):
+            grad, probs = class_log_prob_gradient(model, x, chunk_ids)
+            seen.append(probs.cpu())
+            x = project(signed_step(x, direction * grad, step_size), x0, epsilon)
+            bar.update()
+        with torch.no_grad():
+            seen.append(model(x).softmax(dim=-1).cpu())
+        adversarial.append(x.detach())
+        history.append(torch.stack(seen))
+    bar.close()
+    result = AttackResult(original=original, adversarial=torch.cat(adversarial), history=torch.cat(history, dim=1),
+                          class_ids=ids.clone(), targeted=targeted)
+    if not torch.isfinite(result.final_probs).all():
         raise InvalidInputError("the model produced NaN probabilities; check the model and the image.")
-    return AttackResult(original=original, image=x.detach(), history=torch.stack(history), classes=ids.cpu(),
-                        targeted=targeted)
+    return result
 
 
-def steps_to_target(
-    model: nn.Module,
-    image: torch.Tensor,
-    *,
-    target: ClassSpec,
-    threshold: float = 0.5,
-    epsilon: float,
-    step_size: float,
-    max_steps: int,
-    progress: bool | None = None,
-) -> list[int | None]:
-    """Per image: how many steps of iterative_attack(target=...) it takes for p(target) to reach `threshold`.
+def fgsm(model: nn.Module, images: torch.Tensor, labels: ClassSpec, epsilon: float, *,
+         targeted: bool = False) -> torch.Tensor:
+    """The fast gradient sign method (Goodfellow et al. 2015): one step of iterative_attack, of size epsilon.
 
-    The same steps as iterative_attack (so the answer equals its steps_to_reach(threshold)), but an
-    image leaves the batch as soon as it gets there: measuring many image/target pairs then costs
-    only the steps each pair needs. None: not reached within max_steps.
+    Untargeted (default): every pixel moves by epsilon to lower log p(label), i.e. to raise the loss.
+    Targeted: `labels` are the wanted classes and the step raises their log-probability instead.
+    Notebook 02 writes it out by hand; the result is detached and can feed training directly.
     """
-    _check_budget(epsilon, max_steps, step_size)
-    if not 0 < threshold < 1:
-        raise AttackParameterError(f"threshold is a probability between 0 and 1, got {threshold!r}.")
-    device = _device_of(model)
-    check_pixels(image)
-    original = image.detach().to(device=device, dtype=torch.float32)
-    ids = _class_ids(model, target, original.shape[0], device)
-    needed: list[int | None] = [None] * original.shape[0]
-    active = torch.arange(original.shape[0], device=device)
-    x = original.clone()
-    show = settings.progress_enabled() if progress is None else progress
-    for step in tqdm(range(max_steps + 1), disable=not show, desc="attack", unit="step", leave=False):
-        if step < max_steps:
-            grad, probs = class_log_prob_gradient(model, x, ids[active])
-        else:  # after the last step only the probabilities are needed
-            with torch.no_grad():
-                probs = model(x).softmax(dim=-1)
-        reached = probs.gather(1, ids[active].view(-1, 1)).flatten() >= threshold
-        for i in active[reached].tolist():
-            needed[i] = step
-        if step == max_steps or bool(reached.all()):
-            break
-        keep = ~reached
-        x = project(signed_step(x[keep], grad[keep], step_size), original[active[keep]], epsilon)
-        active = active[keep]
-    return needed
+    kind = {"target": labels} if targeted else {"away_from": labels}
+    return iterative_attack(model, images, epsilon=epsilon, steps=1, step_size=epsilon, progress=False,
+                            **kind).adversarial

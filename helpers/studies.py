@@ -1,0 +1,315 @@
+"""`python -m helpers.studies`: the measurements too long for a notebook cell, written to tables in data/studies/.
+
+    python -m helpers.studies dogs --model efficientnet_lite0       # notebook 05: do dogs resist?
+    python -m helpers.studies accuracy --model efficientnet_lite0   # notebook 04: accuracy against the budget
+
+Both use the 1000 ImageNet photos of the imagenet-samples set (`python -m helpers.fetch --set
+imagenet-samples`, or TRICKNETS_MIRROR) and helpers.difficulty's growing-budget attack, in float64,
+so a notebook can re-compute any row on any machine and get the same answer. Each table is a CSV
+file whose first lines (`# key: value`) record its provenance: the commit, model, precision and
+every setting. A run takes under an hour on a 2-core CPU; it prints its time and its peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import json
+import math
+import multiprocessing
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import attacks, difficulty, images, models, settings
+from . import imagenet_groups as groups
+from .difficulty import Goal, Outcome
+from .errors import ParameterError, TrickNetsError
+
+ROOT = Path(__file__).resolve().parent.parent
+TABLES = ROOT / "data" / "studies"
+
+#: The targets of the dog study, fixed before any attack was run: the original's tennis ball, then nine
+#: classes drawn at random (numpy seed 2015) from those that are neither dogs nor wolves, foxes and wild dogs.
+TARGET_SEED = 2015
+#: Steps per budget: the cheap goals get a longer attack; the ten targeted ones per photo get 5, to fit the hour.
+STEPS = {"untargeted": 10, "superclass": 10, "targeted": 5}
+#: The share of targeted pairs re-run with 10 steps per budget, to see what a stronger attack would change.
+CHECK_SHARE = 0.04
+#: Photos in the accuracy study: a random sample (seed 0) of the 1000.
+ACCURACY_PHOTOS = 250
+ACCURACY_SEED = 0
+#: FGSM budgets of the accuracy study, in grey levels: 0 (clean) and the grid.
+FGSM_GRID_255 = (0.0, *difficulty.GRID_255)
+
+
+def dog_targets() -> list[int]:
+    """Tennis ball (852) and nine random classes outside the dog breeds and the wild dogs."""
+    excluded = set(groups.class_ids("dogs")) | set(groups.class_ids("wolves, foxes and wild dogs")) | {852}
+    pool = [c for c in range(groups.NUM_CLASSES) if c not in excluded]
+    rng = np.random.default_rng(TARGET_SEED)
+    return [852, *sorted(int(c) for c in rng.choice(pool, size=9, replace=False))]
+
+
+# --- tables ------------------------------------------------------------------------------------
+def write_table(path: Path, provenance: dict[str, object], rows: Sequence[dict[str, object]]) -> None:
+    """A CSV file whose first lines are `# key: value` provenance (values as JSON)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".partial")
+    with open(temporary, "w", newline="", encoding="utf-8") as f:
+        for key, value in provenance.items():
+            f.write(f"# {key}: {json.dumps(value)}\n")
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(temporary, path)
+
+
+def read_table(path: Path) -> tuple[dict[str, object], list[dict[str, str]]]:
+    """(provenance, rows) of a table written by write_table; rows are dicts of strings, as in the file."""
+    if not path.is_file():
+        raise TrickNetsError(f"no table at {path}; make it with `python -m helpers.studies` (see its --help).")
+    provenance, lines = {}, []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("# "):
+                key, _, value = line[2:].partition(": ")
+                provenance[key] = json.loads(value)
+            else:
+                lines.append(line)
+    return provenance, list(csv.DictReader(lines))
+
+
+def _git_commit() -> str:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "helpers"], cwd=ROOT, capture_output=True,
+                               text=True, check=True).stdout.strip()
+        return commit + (" (helpers/ modified)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+
+
+def _provenance(model: models.Classifier, command: str, **settings_used: object) -> dict[str, object]:
+    return {"command": command, "commit": _git_commit(), "model": model.name, "precision": str(model.dtype),
+            "torch": torch.__version__, "python": platform.python_version(), "machine": platform.machine(),
+            "date": datetime.date.today().isoformat(), **settings_used}
+
+
+# --- the work, split over processes -------------------------------------------------------------
+@dataclass(frozen=True)
+class Job:
+    """Attacks one process runs: (photo class id, goal, steps per budget) for each pair."""
+
+    model: str
+    pairs: tuple[tuple[int, Goal, int], ...]
+
+
+def _run_job(job: Job, threads: int, progress: bool) -> tuple[list[Outcome], int]:
+    """Outcomes in the job's order, and this process's peak memory in MB."""
+    torch.set_num_threads(threads)
+    model = models.load(job.model, device="cpu")
+    photos = sorted({cid for cid, _, _ in job.pairs})
+    batch = images.load_many([images.imagenet_sample(cid) for cid in photos])
+    position = {cid: i for i, cid in enumerate(photos)}
+    outcomes: list[Outcome | None] = [None] * len(job.pairs)
+    for steps in sorted({s for _, _, s in job.pairs}):
+        chosen = [i for i, (_, _, s) in enumerate(job.pairs) if s == steps]
+        found = difficulty.first_success(model, batch, [(position[job.pairs[i][0]], job.pairs[i][1]) for i in chosen],
+                                         steps_per_level=steps, progress=progress)
+        for i, outcome in zip(chosen, found):
+            outcomes[i] = outcome
+    return outcomes, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # type: ignore[return-value]
+
+
+def run_pairs(model: str, pairs: Sequence[tuple[int, Goal, int]], workers: int,
+              progress: bool) -> tuple[list[Outcome], list[int]]:
+    """Every pair's Outcome (in order) and each process's peak memory (MB). Results do not depend on `workers`."""
+    if workers == 1:
+        outcomes, peak = _run_job(Job(model, tuple(pairs)), torch.get_num_threads(), progress)
+        return outcomes, [peak]
+    jobs = [Job(model, tuple(pairs[w::workers])) for w in range(workers)]
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        done = pool.starmap(_run_job, [(job, 1, progress and w == 0) for w, job in enumerate(jobs)])
+    outcomes: list[Outcome] = [None] * len(pairs)  # type: ignore[list-item]
+    for w, (found, _) in enumerate(done):
+        outcomes[w::workers] = found
+    return outcomes, [peak for _, peak in done]
+
+
+# --- shared first steps -----------------------------------------------------------------------
+@torch.no_grad()
+def clean_predictions(model: models.Classifier, class_ids: Sequence[int]) -> torch.Tensor:
+    """Probabilities (N x 1000) for the imagenet-samples photos of the given classes, 8 at a time."""
+    names = [images.imagenet_sample(c) for c in class_ids]
+    return torch.cat([model.probabilities(images.load_many(names[i:i + 8])).cpu() for i in range(0, len(names), 8)])
+
+
+def match_on_confidence(dogs: Sequence[int], pool: Sequence[int], confidence: dict[int, float],
+                        seed: int = 0) -> list[int]:
+    """For each dog photo (in a random order, seeded) the unused pool photo closest in logit(confidence)."""
+    def logit(p: float) -> float:
+        p = min(max(p, 1e-12), 1 - 1e-12)
+        return math.log(p / (1 - p))
+
+    order = np.random.default_rng(seed).permutation(len(dogs))
+    free = sorted(pool)
+    matched: dict[int, int] = {}
+    for i in order:
+        dog = dogs[i]
+        best = min(free, key=lambda c: (abs(logit(confidence[c]) - logit(confidence[dog])), c))
+        matched[dog] = best
+        free.remove(best)
+    return [matched[d] for d in dogs]
+
+
+# --- the dog study (notebook 05) -----------------------------------------------------------------
+def dog_study(model_name: str, workers: int, progress: bool, out: Path) -> dict[str, object]:
+    started = time.monotonic()
+    model = models.load(model_name, device="cpu")
+    targets = dog_targets()
+    clean = clean_predictions(model, range(groups.NUM_CLASSES))
+    correct = [c for c in range(groups.NUM_CLASSES) if int(clean[c].argmax()) == c]
+    confidence = {c: float(clean[c, c]) for c in correct}
+    dog_ids = set(groups.class_ids("dogs"))
+    dogs = [c for c in correct if c in dog_ids]
+    pool = [c for c in correct if c not in dog_ids and c not in targets]
+    others = match_on_confidence(dogs, pool, confidence)
+
+    photos = [(c, "dog") for c in dogs] + [(c, "non-dog") for c in others]
+    pairs, described = [], []
+    for cid, group in photos:
+        own = groups.group_of(cid)
+        goals = [("untargeted", Goal("untargeted", (cid,)), str(cid)),
+                 ("superclass", Goal("superclass", tuple(groups.class_ids(own))), own)]
+        goals += [("targeted", Goal("targeted", (t,)), str(t)) for t in targets]
+        for task, goal, goal_name in goals:
+            pairs.append((cid, goal, STEPS[goal.kind]))
+            described.append((cid, group, task, goal_name))
+    targeted = [i for i, d in enumerate(described) if d[2] == "targeted"]
+    rng = np.random.default_rng(1)
+    checked = sorted(int(i) for i in rng.choice(targeted, size=round(CHECK_SHARE * len(targeted)), replace=False))
+    for i in checked:
+        cid, goal, _ = pairs[i]
+        pairs.append((cid, goal, 10))
+        described.append((cid, described[i][1], "targeted-check", described[i][3]))
+
+    outcomes, peaks = run_pairs(model_name, pairs, workers, progress)
+    rows = []
+    for (cid, group, task, goal_name), (_, _, steps), o in zip(described, pairs, outcomes):
+        rows.append({"photo": images.imagenet_sample(cid), "class_id": cid, "group": group,
+                     "superclass": groups.group_of(cid), "clean_confidence": f"{confidence[cid]:.8f}", "task": task,
+                     "goal": goal_name, "steps_per_level": steps, "level": "" if o.level is None else o.level,
+                     "budget_255": o.budget_255, "steps": o.steps, "top_class": o.top_class,
+                     "goal_probability": f"{o.goal_probability:.8f}"})
+    seconds = time.monotonic() - started
+    provenance = _provenance(model, f"python -m helpers.studies dogs --model {model_name} --workers {workers}",
+                             grid_255=list(difficulty.GRID_255), steps_per_level=STEPS, targets=targets,
+                             target_seed=TARGET_SEED, check_share=CHECK_SHARE,
+                             photos={"dog": len(dogs), "non-dog": len(others)},
+                             selection="every photo the model classifies correctly: all dogs (ImageNet ids 151-268); "
+                                       "for each dog (random order, seed 0) the correctly classified non-dog photo "
+                                       "closest in logit(clean confidence), without replacement (the targets' own "
+                                       "photos excluded)",
+                             workers=workers, run_seconds=round(seconds), peak_memory_mb=peaks)
+    write_table(out, provenance, rows)
+    return {"table": str(out), "rows": len(rows), "photos": provenance["photos"], "run_seconds": round(seconds),
+            "peak_memory_mb_per_process": peaks}
+
+
+# --- accuracy against the budget (notebook 04) ---------------------------------------------------
+def accuracy_photos() -> list[int]:
+    """The class ids of the accuracy study's photos: a seeded random sample of the 1000, sorted."""
+    rng = np.random.default_rng(ACCURACY_SEED)
+    return sorted(int(c) for c in rng.choice(groups.NUM_CLASSES, size=ACCURACY_PHOTOS, replace=False))
+
+
+def fgsm_predictions(model: models.Classifier, class_ids: Sequence[int]) -> list[list[int]]:
+    """For each photo, the top class after FGSM (away from its true class) at every budget of FGSM_GRID_255."""
+    tops = []
+    for start in range(0, len(class_ids), 8):
+        chunk = list(class_ids[start:start + 8])
+        x = images.load_many([images.imagenet_sample(c) for c in chunk]).to(model.dtype)
+        grad, _ = attacks.class_log_prob_gradient(model, x, torch.tensor(chunk))
+        per_budget = []
+        with torch.no_grad():
+            for budget in FGSM_GRID_255:
+                per_budget.append(model(attacks.signed_step(x, -grad, budget / 255)).argmax(-1).tolist())
+        tops.extend(list(row) for row in zip(*per_budget))
+    return tops
+
+
+def accuracy_study(model_name: str, workers: int, progress: bool, out: Path) -> dict[str, object]:
+    started = time.monotonic()
+    model = models.load(model_name, device="cpu")
+    photos = accuracy_photos()
+    fgsm_tops = fgsm_predictions(model, photos)
+    correct = [c for c, tops in zip(photos, fgsm_tops) if tops[0] == c]
+    pairs = [(c, Goal("untargeted", (c,)), STEPS["untargeted"]) for c in correct]
+    outcomes, peaks = run_pairs(model_name, pairs, workers, progress)
+    pgd = dict(zip(correct, outcomes))
+    rows = []
+    for c, tops in zip(photos, fgsm_tops):
+        o = pgd.get(c)
+        row: dict[str, object] = {"photo": images.imagenet_sample(c), "class_id": c}
+        row.update({f"fgsm_top_{b:g}": t for b, t in zip(FGSM_GRID_255, tops)})
+        row.update({"pgd_level": "" if o is None or o.level is None else o.level,
+                    "pgd_budget_255": "" if o is None else o.budget_255, "pgd_steps": "" if o is None else o.steps,
+                    "pgd_top_class": "" if o is None else o.top_class})
+        rows.append(row)
+    seconds = time.monotonic() - started
+    provenance = _provenance(model, f"python -m helpers.studies accuracy --model {model_name} --workers {workers}",
+                             photos=len(photos), photo_seed=ACCURACY_SEED, fgsm_grid_255=list(FGSM_GRID_255),
+                             grid_255=list(difficulty.GRID_255), steps_per_level=STEPS["untargeted"],
+                             pgd="growing-budget untargeted attack (helpers.difficulty) on the clean-correct photos",
+                             workers=workers, run_seconds=round(seconds), peak_memory_mb=peaks)
+    write_table(out, provenance, rows)
+    return {"table": str(out), "rows": len(rows), "clean_correct": len(correct), "run_seconds": round(seconds),
+            "peak_memory_mb_per_process": peaks}
+
+
+STUDIES = {"dogs": dog_study, "accuracy": accuracy_study}
+
+
+def table_path(study: str, model_name: str) -> Path:
+    return TABLES / f"{study}_{model_name}.csv"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.studies", description=__doc__.split("\n\n")[0])
+    parser.add_argument("study", choices=sorted(STUDIES))
+    parser.add_argument("--model", default="efficientnet_lite0", choices=[m for m in models.MODELS if m != "googlenet"])
+    parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                        help="processes, one torch thread each (default: 2, or 1 on a 1-core machine)")
+    parser.add_argument("--out", type=Path, default=None, help="the table to write (default: data/studies/...)")
+    args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    if settings.dtype() != torch.float64:
+        print(f"note: {settings.PRECISION_VAR} is not float64: the notebooks' live re-computation will not match.",
+              file=sys.stderr)
+    out = args.out or table_path(args.study, args.model)
+    try:
+        summary = STUDIES[args.study](args.model, args.workers, settings.progress_enabled(), out)
+    except (TrickNetsError, ParameterError) as exc:
+        print(f"helpers.studies: {exc}", file=sys.stderr)
+        return 1
+    minutes, seconds = divmod(summary.pop("run_seconds"), 60)
+    print(f"{args.study} study, {args.model}: {summary.pop('rows')} rows in {summary.pop('table')}; "
+          f"run time {minutes} min {seconds} s; " + "; ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
