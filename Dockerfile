@@ -1,76 +1,96 @@
-# syntax=docker/dockerfile:1
 # tricknets: JupyterLab, PyTorch and the lesson notebooks in one image.
 #
-#   docker compose up --build        (see docker-compose.yml; GPU: docker-compose.gpu.yml)
+#   docker compose up --build          the usual way (docker-compose.yml; needs Compose v2)
 #   docker build -t tricknets-lab:cpu .
-#   docker run --rm --init -p 127.0.0.1:8888:8888 tricknets-lab:cpu
 #
-# Build arguments (all optional, pass with --build-arg NAME=value):
-#   BASE_IMAGE           pinned Python base image.
-#   TORCH_INDEX_URL      PyTorch's wheel index. The default CPU index keeps the image small;
-#                        https://download.pytorch.org/whl/cu128 gives CUDA 12.8 wheels for NVIDIA GPUs.
-#   TORCH_VERSION, TORCHVISION_VERSION
-#                        must equal the pins in requirements.txt (tests/test_container.py checks).
+# It needs BuildKit (Compose v2 and Docker 23+ use it by default): the offline build mounts its wheels
+# and photos instead of copying them into a layer.
+#
+# Build arguments (all optional: --build-arg NAME=value):
+#   BASE_IMAGE       any Debian bookworm image with Python 3.11 and its venv module: the official
+#                    python:3.11-slim-bookworm (default), or a plain Debian bookworm with python3 and
+#                    python3-venv (README.md, "Build it offline", makes one with debootstrap).
+#   OFFLINE          1: install every package from offline/wheels (pip --no-index) and take every photo
+#                    from offline/photos; nothing is downloaded. tools/offline-kit.sh fills both folders.
+#                    0 (default): packages from the indexes, photos by URL (sha256-checked either way).
+#   TORCH_INDEX_URL  where PyTorch comes from online (OFFLINE=0). PyTorch's CPU index keeps the image small;
+#                    https://download.pytorch.org/whl/cu128 gives CUDA 12.8 builds for NVIDIA GPUs.
 #   NB_USER, NB_UID, NB_GID
-#                        the non-root user JupyterLab runs as. Set NB_UID/NB_GID to your own
-#                        `id -u` / `id -g` if the bind-mounted notebooks folder is not writable.
+#                    the non-root user the lab runs as. At start-up the entrypoint gives it the uid of the
+#                    bind-mounted work folder's owner (when started as root, as docker-compose.yml does),
+#                    so nobody has to rebuild for their own uid.
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 FROM ${BASE_IMAGE}
 
+ARG OFFLINE=0
+ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+ENV VIRTUAL_ENV=/opt/venv \
+    PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+WORKDIR /opt/tricknets
+SHELL ["/bin/sh", "-eu", "-c"]
+
+# 1. PyTorch, alone in the heaviest layer: editing anything else never downloads it again.
+#    requirements-torch.txt is the one place torch is pinned.
+COPY requirements-torch.txt ./
+RUN --mount=type=bind,source=offline/wheels,target=/wheels \
+    python3 -m venv /opt/venv; \
+    if [ "$OFFLINE" = 1 ]; then set -- --no-index --find-links /wheels; else set -- --index-url "$TORCH_INDEX_URL"; fi; \
+    pip install "$@" -r requirements-torch.txt
+
+# 2. Everything else the lab and its self-test need (the torch pins are met already). The test suites that
+#    packages ship are left out of the image.
+COPY requirements.txt ./
+RUN --mount=type=bind,source=offline/wheels,target=/wheels \
+    if [ "$OFFLINE" = 1 ]; then set -- --no-index --find-links /wheels; else set --; fi; \
+    pip install "$@" -r requirements.txt; \
+    find /opt/venv/lib -depth -type d -name tests -path '*/site-packages/*' -exec rm -rf {} +; \
+    python -c "import matplotlib, sklearn, skimage, scipy.ndimage, jupyterlab, nbval, torch, torchvision"
+
+# 3. The user, created after the heavy layers, so another uid never reinstalls them.
 ARG NB_USER=learner
 ARG NB_UID=1000
 ARG NB_GID=1000
-ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
-ARG TORCH_VERSION=2.14.1
-ARG TORCHVISION_VERSION=0.29.1
+RUN groupadd --gid "$NB_GID" "$NB_USER"; \
+    useradd --uid "$NB_UID" --gid "$NB_GID" --create-home --shell /bin/bash "$NB_USER"; \
+    install -d -o "$NB_UID" -g "$NB_GID" /opt/tricknets/torch "/home/$NB_USER/work"
 
-# Photos and network weights are baked under /opt/tricknets, which the notebooks bind mount
-# (/home/learner/work/notebooks) does not hide, so the lab works with the network cut.
-ENV PYTHONUNBUFFERED=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    TRICKNETS_CACHE=/opt/tricknets/cache \
+# 4. Photos and weights, baked in so the lab works with the network cut: every sha256-checked photo (the
+#    series' and the 1000-photo ImageNet set) into a mirror folder; GoogLeNet's weights when reachable.
+ENV PYTHONPATH=/opt/tricknets \
+    TRICKNETS_MIRROR=/opt/tricknets/mirror \
     TORCH_HOME=/opt/tricknets/torch \
-    TRICKNETS_WORK_DIR=/home/${NB_USER}/work
-
-RUN groupadd --gid "${NB_GID}" "${NB_USER}" \
-    && useradd --uid "${NB_UID}" --gid "${NB_GID}" --create-home --shell /bin/bash "${NB_USER}"
-
-WORKDIR /opt/tricknets
-
-# 1. PyTorch from the chosen index (its own layer: editing helpers/ does not download it again).
-RUN pip install --no-cache-dir --index-url "${TORCH_INDEX_URL}" \
-        "torch==${TORCH_VERSION}" "torchvision==${TORCHVISION_VERSION}"
-
-# 2. Everything else; the torch pins are already met. requirements.txt ends with `-e .`, which
-#    installs this project's `helpers` package (pyproject.toml), so every notebook can import it.
-COPY requirements.txt pyproject.toml ./
-COPY helpers/ helpers/
-RUN pip install --no-cache-dir -r requirements.txt
-
-# The photo list (helpers look for it next to helpers/) and the JupyterLab start-up files.
+    TRICKNETS_WORK_DIR=/home/${NB_USER}/work \
+    NB_USER=${NB_USER}
 COPY data/ data/
+COPY helpers/ helpers/
+RUN --mount=type=bind,source=offline/photos,target=/build-mirror \
+    if [ "$OFFLINE" = 1 ]; then export TRICKNETS_MIRROR=/build-mirror; else unset TRICKNETS_MIRROR; fi; \
+    TRICKNETS_PROGRESS=0 python -m helpers.fetch --set imagenet-samples --to /opt/tricknets/mirror; \
+    TRICKNETS_PROGRESS=0 setpriv --reuid="$NB_UID" --regid="$NB_GID" --init-groups env HOME="/home/$NB_USER" \
+        python -m helpers.fetch --models googlenet --if-reachable
+
+# 5. Start-up files, the server's offline settings (for every Jupyter server in the image, the hub's too),
+#    the self-test and its pristine notebooks (learners work on copies in their own folder).
 COPY docker/ docker/
-# The test suite with a pristine copy of the notebooks, so the README's test command runs in the
-# container, whatever the learner has done to the bind-mounted copies:
-#   docker compose exec -w /opt/tricknets lab pytest
-COPY conftest.py ./
+RUN install -d /opt/venv/etc/jupyter/jupyter_server_config.d; \
+    cp docker/offline_server_config.json /opt/venv/etc/jupyter/jupyter_server_config.d/tricknets.json
+COPY pyproject.toml conftest.py ./
 COPY tests/ tests/
 COPY notebooks/ notebooks/
-# Folders the build fills (as the learner, so they belong to them) and the work folder.
-RUN install -d -o "${NB_UID}" -g "${NB_GID}" "${TRICKNETS_CACHE}" "${TORCH_HOME}" "${TRICKNETS_WORK_DIR}"
-# A copy of the notebooks for plain `docker run`; docker compose bind-mounts ./notebooks over it.
-COPY --chown=${NB_UID}:${NB_GID} notebooks/ ${TRICKNETS_WORK_DIR}/notebooks/
+RUN setpriv --reuid="$NB_UID" --regid="$NB_GID" --init-groups env HOME="/home/$NB_USER" \
+        python -c "import matplotlib.pyplot"
 
 USER ${NB_USER}
-# Download every sha256-checked photo (data/images.json) and the GoogLeNet weights now, and
-# build matplotlib's font cache, so the first notebook run needs no network and no waiting.
-RUN python -m helpers.fetch --models googlenet \
-    && python -c "import matplotlib.pyplot"
-
-WORKDIR ${TRICKNETS_WORK_DIR}
+WORKDIR /home/${NB_USER}/work
 EXPOSE 8888
-# /api answers without the token (it returns only the server version); see docker/healthcheck.py.
-HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+# Healthy once the server answers (under JupyterHub at its /user/<name>/ prefix); see docker/healthcheck.py.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "/opt/tricknets/docker/healthcheck.py"]
+# dumb-init forwards signals and reaps finished kernels; the entrypoint adapts the user to the work folder,
+# sets the thread count from the CPU quota, copies the notebooks in, then runs the command.
+ENTRYPOINT ["dumb-init", "--", "/opt/tricknets/docker/entrypoint.sh"]
 # Token: $JUPYTER_TOKEN if set (an empty value is refused), else random and printed in the log.
 CMD ["/opt/tricknets/docker/start-lab.sh"]

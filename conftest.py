@@ -11,11 +11,11 @@ from collections import defaultdict
 
 # Progress bars draw volatile widgets; stored notebook outputs are made without them.
 os.environ.setdefault("TRICKNETS_PROGRESS", "0")
-# Stored outputs were made on the CPU with 2 threads. Float sums depend on the thread count and on
-# CPU vs. GPU, and a changed last digit can flip a printed rounding, so the test run pins both.
-# (Override with TRICKNETS_DEVICE=cuda pytest to exercise a GPU; some printed digits may then differ.)
+# The stored outputs are computed in float64, which makes them the same on every CPU, whatever its
+# instruction set or thread count (nothing here pins those). A float32 run would print other numbers.
+os.environ["TRICKNETS_PRECISION"] = "float64"
+# The CPU by default; `TRICKNETS_DEVICE=cuda pytest` runs the notebooks on a GPU instead.
 os.environ.setdefault("TRICKNETS_DEVICE", "cpu")
-os.environ.setdefault("OMP_NUM_THREADS", "2")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001

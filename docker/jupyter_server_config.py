@@ -1,4 +1,4 @@
-"""JupyterLab settings for the tricknets container (and for tests/test_jupyter_auth.py).
+"""JupyterLab settings for the tricknets container's lab (and for tests/lab_server.py).
 
 `docker/start-lab.sh` passes this file with `--config`, so the container and the test
 start JupyterLab the same way. Flags given on the command line win over this file
@@ -9,8 +9,10 @@ Security rule: the server NEVER runs without a token.
 - JUPYTER_TOKEN=<text>     -> that text is the token (e.g. from `.env` via docker compose).
 - JUPYTER_TOKEN set, empty -> refuse to start (an empty token would switch authentication off).
 """
+import json
 import os
 import sys
+from pathlib import Path
 
 c = get_config()  # noqa: F821 -- `get_config` is provided by Jupyter when it runs this file
 
@@ -35,7 +37,9 @@ if token is not None:
 # else: leave the token unset; Jupyter Server then generates a random one and logs the URL with it.
 c.ServerApp.password = ""  # token login only; no password file is read
 
-# The lab must work with the network cut: no news feed, no update check.
-c.LabApp.news_url = None
-c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
-c.LabApp.extension_manager = "readonly"  # list installed extensions; never query PyPI
+# The lab must work with the network cut: no news feed, no update check, no PyPI extension manager.
+# Those settings live in docker/offline_server_config.json, which the image also installs for every
+# Jupyter server (so the hub's single-user servers get them too); here they apply to this lab.
+for section, values in json.loads(Path(__file__).with_name("offline_server_config.json").read_text()).items():
+    for key, value in values.items():
+        setattr(c[section], key, value)

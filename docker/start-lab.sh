@@ -1,8 +1,7 @@
 #!/bin/sh
-# Start JupyterLab with the tricknets settings (docker/jupyter_server_config.py).
-# Used by the Dockerfile's CMD and by tests/test_jupyter_auth.py, so both start it the same way.
-# Extra arguments are passed on to `jupyter lab` (they win over the config file),
-# e.g. `docker/start-lab.sh --ip=127.0.0.1 --port=9999`.
+# Start JupyterLab with the tricknets settings (docker/jupyter_server_config.py): the container's CMD, and
+# what tests/lab_server.py starts, so both start it the same way. Extra arguments go to `jupyter lab`
+# (they win over the config file), e.g. `docker/start-lab.sh --ip=127.0.0.1 --port=9999`.
 set -eu
 
 # An empty token would switch authentication off: refuse it before Jupyter even starts.

@@ -1,20 +1,25 @@
 """tricknets helpers: the plumbing the notebooks share, so the notebooks can stay about ideas.
 
-Modules (import the one you need; nothing heavy is imported here):
-    settings  environment variables: device, cache, mirror, progress bars
-    errors    the exceptions helpers raise on purpose, each with a message saying what to do
-    models    pretrained ImageNet classifiers that take [0, 1] pixels and know their class names
-    images    photos by name or path as 1x3x224x224 tensors; sha256-checked downloads
-    fetch     `python -m helpers.fetch`: download everything the notebooks need, once
-    attacks   input gradients, signed steps and iterative attacks inside an L-infinity ball
-    plots     side-by-side images, top-k bars and probability-over-steps curves
-    digits    scikit-learn's 8x8 digits in [0, 1], seeded splits (notebooks 01-02)
-    training  seeded small networks and a training loop for the digits
-    fgsm      the fast gradient sign method on a batch, for the small models
-    exercises answer checkers for the exercises: "correct" or a hint
-    imagenet_groups  superclasses of the 1000 ImageNet classes (dogs, cats, bears, ...)
-    widgets   the attack explorer of notebook 04
-    lesson_widgets  the explorers of notebooks 01-03 (sigmoid, learning rate, epsilon, step size)
+Each idea is written out in the notebook that teaches it (shown in brackets) and checked there
+against the helper; later notebooks call the helper. Import the module you need; nothing heavy is
+imported here.
+
+    settings         environment variables: device, precision, cache, mirror, progress bars
+    errors           the exceptions helpers raise on purpose, one per meaning, each saying what to do
+    pixels           the pixel check, the budget check, one signed step, the projection      (01-03)
+    digits           scikit-learn's 8x8 digits in [0, 1], seeded splits                         (01)
+    training         seeded small networks and a training loop for the digits                   (02)
+    attacks          input gradients, FGSM, iterative attacks inside an L-infinity ball         (02-03)
+    models           pretrained ImageNet classifiers that take [0, 1] pixels and know their classes (03)
+    speed            exact, faster float64 versions of EfficientNet-Lite's layers               (03)
+    images           photos by name or path as tensors; sha256-checked downloads and sets        (03)
+    plots            images, differences, gradients, top-k bars, probability curves             (03)
+    imagenet_groups  superclasses of the 1000 ImageNet classes (dogs, cats, bears, ...)         (05)
+    difficulty       the smallest budget on a grid at which an attack succeeds                  (04-05)
+    studies          `python -m helpers.studies`: the long measurements behind notebooks 04-05
+    fetch            `python -m helpers.fetch`: download everything the notebooks need, once
+    exercises        answer checkers for the exercises: "correct" or a hint                     (01-05)
+    widgets          explorers to play with: widgets.linear (01-02), widgets.attacks (03-04)
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

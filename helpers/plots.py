@@ -1,7 +1,8 @@
-"""The three pictures every attack needs: before/after/difference, top-k bars, probability over steps.
+"""The pictures every attack needs: images, before/after/difference, gradients, top-k bars, probability over steps.
 
-Each function draws into axes it is given (or a new figure) and returns the figure, so a
-notebook can add to it; none of them calls plt.show().
+Every function draws into the axes it is given (`ax=`; a sequence of axes for the multi-panel
+ones) or, without them, into a new figure, and returns the figure, so a notebook can add to it;
+none calls plt.show(). Notebook 03 introduces them.
 """
 
 from __future__ import annotations
@@ -14,54 +15,81 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .errors import ParameterError
 from .images import to_numpy
 
 
-def amplified(perturbation: torch.Tensor, factor: float | None = None) -> tuple[np.ndarray, float]:
-    """A perturbation made visible: 0.5 + factor * delta (grey = unchanged); by default the largest change fills the range."""
-    raw = perturbation.detach().float().cpu()
+def _axes(ax: Axes | Sequence[Axes] | None, count: int, size: tuple[float, float]) -> list[Axes]:
+    """The axes to draw into: the ones given, or a new row of `count`."""
+    if ax is None:
+        fig, new = plt.subplots(1, count, figsize=size, squeeze=False)
+        return list(new.flat)
+    axes = [ax] if isinstance(ax, Axes) else list(ax)
+    if len(axes) < count:
+        raise ParameterError(f"this picture needs {count} axes, got {len(axes)}; pass ax=[...] with {count}.")
+    return axes
+
+
+def amplified(change: torch.Tensor, factor: float | None = None, percentile: float = 100.0) -> tuple[np.ndarray, float]:
+    """A small change made visible: 0.5 + factor * change, clipped to [0, 1] (grey = unchanged).
+
+    By default the largest change fills the range; with percentile=99, say, the 99th percentile of
+    |change| does and the few larger values are clipped, which shows the bulk of a spiky gradient.
+    """
+    raw = change.detach().double().cpu()
     raw = (raw[0] if raw.dim() == 4 else raw).permute(1, 2, 0).numpy()
-    top = float(np.abs(raw).max())
+    top = float(np.percentile(np.abs(raw), percentile))
     if factor is None:
         factor = 0.5 / top if top > 0 else 1.0
     return np.clip(0.5 + factor * raw, 0, 1), factor
 
 
-def show_attack(original: torch.Tensor, adversarial: torch.Tensor, labels: Sequence[str] = ("original", "adversarial"),
-                factor: float | None = None) -> Figure:
-    """Original, adversarial and the amplified difference, side by side."""
-    fig, axes = plt.subplots(1, 3, figsize=(11, 3.8))
-    picture, used = amplified(adversarial - original, factor)
-    linf = float((adversarial - original).abs().max()) * 255
-    panels = [(to_numpy(original), labels[0]), (to_numpy(adversarial), labels[1]),
-              (picture, f"difference x {used:.0f}\n(largest change {linf:.2f}/255)")]
-    for ax, (img, title) in zip(axes, panels):
-        ax.imshow(img)
-        ax.set_title(title, fontsize=10)
-        ax.axis("off")
-    fig.tight_layout()
-    return fig
+def show_image(image: torch.Tensor, title: str = "", ax: Axes | None = None) -> Figure:
+    """One image with a title."""
+    (ax,) = _axes(ax, 1, (3.6, 3.8))
+    ax.imshow(to_numpy(image))
+    ax.set_title(title, fontsize=10)
+    ax.axis("off")
+    return ax.figure
 
 
-def show_images(images: Sequence[torch.Tensor], titles: Sequence[str], columns: int | None = None) -> Figure:
-    """A row (or grid) of images with titles."""
-    columns = columns or len(images)
-    rows = int(np.ceil(len(images) / columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(3.4 * columns, 3.6 * rows), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    for ax, img, title in zip(axes.flat, images, titles):
-        ax.imshow(to_numpy(img))
-        ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    return fig
-
-
-def show_gradient(grad: torch.Tensor, title: str = "gradient", ax: Axes | None = None) -> Figure:
-    """A gradient as a picture: each pixel's push, scaled so the strongest fills the colour range."""
-    picture, _ = amplified(grad)
+def show_images(images: Sequence[torch.Tensor], titles: Sequence[str], ax: Sequence[Axes] | None = None,
+                columns: int | None = None) -> Figure:
+    """A row (or grid of `columns`) of images with titles."""
     if ax is None:
-        fig, ax = plt.subplots(figsize=(4, 4))
+        columns = columns or len(images)
+        rows = int(np.ceil(len(images) / columns))
+        fig, grid = plt.subplots(rows, columns, figsize=(3.4 * columns, 3.6 * rows), squeeze=False)
+        for extra in grid.flat[len(images):]:
+            extra.axis("off")
+        ax = list(grid.flat)
+    for axis, img, title in zip(ax, images, titles):
+        show_image(img, title, axis)
+    fig = ax[0].figure
+    fig.tight_layout()
+    return fig
+
+
+def show_attack(original: torch.Tensor, adversarial: torch.Tensor, labels: Sequence[str] = ("original", "adversarial"),
+                factor: float | None = None, ax: Sequence[Axes] | None = None) -> Figure:
+    """Original, adversarial and the amplified difference, side by side (three axes)."""
+    axes = _axes(ax, 3, (11, 3.8))
+    picture, used = amplified(adversarial - original, factor)
+    linf = float((adversarial.double() - original.double()).abs().max()) * 255
+    show_image(original, labels[0], axes[0])
+    show_image(adversarial, labels[1], axes[1])
+    axes[2].imshow(picture)
+    axes[2].set_title(f"difference x {used:.0f}\n(largest change {linf:.2f}/255)", fontsize=10)
+    axes[2].axis("off")
+    axes[0].figure.tight_layout()
+    return axes[0].figure
+
+
+def show_gradient(grad: torch.Tensor, title: str = "gradient", ax: Axes | None = None,
+                  percentile: float = 100.0) -> Figure:
+    """A gradient as a picture: grey = no effect, colours = raise/lower that value; see `amplified`."""
+    (ax,) = _axes(ax, 1, (4, 4))
+    picture, _ = amplified(grad, percentile=percentile)
     ax.imshow(picture)
     ax.set_title(title, fontsize=10)
     ax.axis("off")
@@ -70,8 +98,7 @@ def show_gradient(grad: torch.Tensor, title: str = "gradient", ax: Axes | None =
 
 def topk_bars(predictions: Sequence[tuple[str, float]], title: str = "", ax: Axes | None = None) -> Figure:
     """Horizontal bars of (label, probability) pairs, most likely on top."""
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(5, 0.45 * len(predictions) + 0.8))
+    (ax,) = _axes(ax, 1, (5, 0.45 * len(predictions) + 0.8))
     labels = [label for label, _ in predictions][::-1]
     values = [100 * p for _, p in predictions][::-1]
     ax.barh(labels, values, color="tab:blue")
@@ -86,12 +113,11 @@ def topk_bars(predictions: Sequence[tuple[str, float]], title: str = "", ax: Axe
 
 def probability_curves(history: torch.Tensor, class_ids: Sequence[int], categories: Sequence[str],
                        image: int = 0, title: str = "", ax: Axes | None = None) -> Figure:
-    """Each chosen class's probability over the attack's steps (history: steps+1 x N x classes)."""
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    """Each chosen class's probability over an attack's steps (history: steps+1 x N x classes)."""
+    (ax,) = _axes(ax, 1, (6.5, 3.8))
     steps = np.arange(history.shape[0])
     for cid in class_ids:
-        ax.plot(steps, 100 * history[:, image, cid].numpy(), marker="o", markersize=3, label=categories[cid])
+        ax.plot(steps, 100 * history[:, image, cid].double().numpy(), marker="o", markersize=3, label=categories[cid])
     ax.set_xlabel("step")
     ax.set_ylabel("probability (%)")
     ax.set_ylim(-2, 102)
@@ -100,12 +126,3 @@ def probability_curves(history: torch.Tensor, class_ids: Sequence[int], categori
     ax.set_title(title, fontsize=10)
     ax.figure.tight_layout()
     return ax.figure
-
-
-def leading_classes(history: torch.Tensor, image: int = 0) -> list[int]:
-    """Every class that is the most likely one at some step, in order of first appearance (shows detours)."""
-    seen: list[int] = []
-    for cid in history[:, image].argmax(dim=-1).tolist():
-        if cid not in seen:
-            seen.append(cid)
-    return seen

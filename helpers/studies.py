@@ -44,8 +44,13 @@ TABLES = ROOT / "data" / "studies"
 TARGET_SEED = 2015
 #: Steps per budget: the cheap goals get a longer attack; the ten targeted ones per photo get 5, to fit the hour.
 STEPS = {"untargeted": 10, "superclass": 10, "targeted": 5}
+#: The budgets each goal climbs. A quarter grey level almost never reaches a chosen class (10 of 2060 targeted
+#: attacks in a first Lite0 run), so the targeted attacks start at half a grey level: a quarter fewer steps.
+GRIDS = {"untargeted": difficulty.GRID_255, "superclass": difficulty.GRID_255, "targeted": difficulty.GRID_255[1:]}
 #: The share of targeted pairs re-run with 10 steps per budget, to see what a stronger attack would change.
 CHECK_SHARE = 0.04
+#: The seed of --dog-sample (a smaller study for the larger networks, to fit the hour).
+SAMPLE_SEED = 3
 #: Photos in the accuracy study: a random sample (seed 0) of the 1000.
 ACCURACY_PHOTOS = 250
 ACCURACY_SEED = 0
@@ -101,8 +106,8 @@ def _git_commit() -> str:
         return "unknown (not a git checkout)"
 
 
-def _provenance(model: models.Classifier, command: str, **settings_used: object) -> dict[str, object]:
-    return {"command": command, "commit": _git_commit(), "model": model.name, "precision": str(model.dtype),
+def _provenance(model: models.Classifier, command: str, commit: str, **settings_used: object) -> dict[str, object]:
+    return {"command": command, "commit": commit, "model": model.name, "precision": str(model.dtype),
             "torch": torch.__version__, "python": platform.python_version(), "machine": platform.machine(),
             "date": datetime.date.today().isoformat(), **settings_used}
 
@@ -110,30 +115,30 @@ def _provenance(model: models.Classifier, command: str, **settings_used: object)
 # --- the work, split over processes -------------------------------------------------------------
 @dataclass(frozen=True)
 class Job:
-    """Attacks one process runs: (photo class id, goal, steps per budget) for each pair."""
+    """Attacks one process runs: (photo class id, goal, steps per budget, grid of budgets) for each pair."""
 
     model: str
-    pairs: tuple[tuple[int, Goal, int], ...]
+    pairs: tuple[tuple[int, Goal, int, tuple[float, ...]], ...]
 
 
 def _run_job(job: Job, threads: int, progress: bool) -> tuple[list[Outcome], int]:
     """Outcomes in the job's order, and this process's peak memory in MB."""
     torch.set_num_threads(threads)
     model = models.load(job.model, device="cpu")
-    photos = sorted({cid for cid, _, _ in job.pairs})
+    photos = sorted({pair[0] for pair in job.pairs})
     batch = images.load_many([images.imagenet_sample(cid) for cid in photos])
     position = {cid: i for i, cid in enumerate(photos)}
     outcomes: list[Outcome | None] = [None] * len(job.pairs)
-    for steps in sorted({s for _, _, s in job.pairs}):
-        chosen = [i for i, (_, _, s) in enumerate(job.pairs) if s == steps]
+    for steps, grid in sorted({(pair[2], pair[3]) for pair in job.pairs}):
+        chosen = [i for i, pair in enumerate(job.pairs) if (pair[2], pair[3]) == (steps, grid)]
         found = difficulty.first_success(model, batch, [(position[job.pairs[i][0]], job.pairs[i][1]) for i in chosen],
-                                         steps_per_level=steps, progress=progress)
+                                         grid_255=grid, steps_per_level=steps, progress=progress)
         for i, outcome in zip(chosen, found):
             outcomes[i] = outcome
     return outcomes, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # type: ignore[return-value]
 
 
-def run_pairs(model: str, pairs: Sequence[tuple[int, Goal, int]], workers: int,
+def run_pairs(model: str, pairs: Sequence[tuple[int, Goal, int, tuple[float, ...]]], workers: int,
               progress: bool) -> tuple[list[Outcome], list[int]]:
     """Every pair's Outcome (in order) and each process's peak memory (MB). Results do not depend on `workers`."""
     if workers == 1:
@@ -142,10 +147,19 @@ def run_pairs(model: str, pairs: Sequence[tuple[int, Goal, int]], workers: int,
     jobs = [Job(model, tuple(pairs[w::workers])) for w in range(workers)]
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         done = pool.starmap(_run_job, [(job, 1, progress and w == 0) for w, job in enumerate(jobs)])
+        pool.close()  # let the workers finish on their own (terminating them leaks a semaphore)
+        pool.join()
     outcomes: list[Outcome] = [None] * len(pairs)  # type: ignore[list-item]
     for w, (found, _) in enumerate(done):
         outcomes[w::workers] = found
     return outcomes, [peak for _, peak in done]
+
+
+def common_level(outcome: Outcome) -> int | str:
+    """An outcome's level on the full grid (GRID_255), whichever grid its attack climbed; "" for never."""
+    if outcome.level is None:
+        return ""
+    return -1 if outcome.level < 0 else difficulty.GRID_255.index(outcome.budget_255)
 
 
 # --- shared first steps -----------------------------------------------------------------------
@@ -175,8 +189,8 @@ def match_on_confidence(dogs: Sequence[int], pool: Sequence[int], confidence: di
 
 
 # --- the dog study (notebook 05) -----------------------------------------------------------------
-def dog_study(model_name: str, workers: int, progress: bool, out: Path) -> dict[str, object]:
-    started = time.monotonic()
+def dog_study(model_name: str, workers: int, progress: bool, out: Path, dog_sample: int | None = None) -> dict[str, object]:
+    started, commit = time.monotonic(), _git_commit()  # the code as it is when the run starts
     model = models.load(model_name, device="cpu")
     targets = dog_targets()
     clean = clean_predictions(model, range(groups.NUM_CLASSES))
@@ -184,6 +198,8 @@ def dog_study(model_name: str, workers: int, progress: bool, out: Path) -> dict[
     confidence = {c: float(clean[c, c]) for c in correct}
     dog_ids = set(groups.class_ids("dogs"))
     dogs = [c for c in correct if c in dog_ids]
+    if dog_sample is not None and dog_sample < len(dogs):  # a seeded random sample, chosen before any attack
+        dogs = sorted(int(c) for c in np.random.default_rng(SAMPLE_SEED).choice(dogs, size=dog_sample, replace=False))
     pool = [c for c in correct if c not in dog_ids and c not in targets]
     others = match_on_confidence(dogs, pool, confidence)
 
@@ -195,33 +211,42 @@ def dog_study(model_name: str, workers: int, progress: bool, out: Path) -> dict[
                  ("superclass", Goal("superclass", tuple(groups.class_ids(own))), own)]
         goals += [("targeted", Goal("targeted", (t,)), str(t)) for t in targets]
         for task, goal, goal_name in goals:
-            pairs.append((cid, goal, STEPS[goal.kind]))
+            pairs.append((cid, goal, STEPS[goal.kind], GRIDS[goal.kind]))
             described.append((cid, group, task, goal_name))
     targeted = [i for i, d in enumerate(described) if d[2] == "targeted"]
     rng = np.random.default_rng(1)
     checked = sorted(int(i) for i in rng.choice(targeted, size=round(CHECK_SHARE * len(targeted)), replace=False))
     for i in checked:
-        cid, goal, _ = pairs[i]
-        pairs.append((cid, goal, 10))
+        cid, goal, _, grid = pairs[i]
+        pairs.append((cid, goal, 10, grid))
         described.append((cid, described[i][1], "targeted-check", described[i][3]))
 
     outcomes, peaks = run_pairs(model_name, pairs, workers, progress)
     rows = []
-    for (cid, group, task, goal_name), (_, _, steps), o in zip(described, pairs, outcomes):
+    for (cid, group, task, goal_name), (_, _, steps, _), o in zip(described, pairs, outcomes):
         rows.append({"photo": images.imagenet_sample(cid), "class_id": cid, "group": group,
                      "superclass": groups.group_of(cid), "clean_confidence": f"{confidence[cid]:.8f}", "task": task,
-                     "goal": goal_name, "steps_per_level": steps, "level": "" if o.level is None else o.level,
+                     "goal": goal_name, "steps_per_level": steps, "level": common_level(o),
                      "budget_255": o.budget_255, "steps": o.steps, "top_class": o.top_class,
                      "goal_probability": f"{o.goal_probability:.8f}"})
     seconds = time.monotonic() - started
-    provenance = _provenance(model, f"python -m helpers.studies dogs --model {model_name} --workers {workers}",
-                             grid_255=list(difficulty.GRID_255), steps_per_level=STEPS, targets=targets,
+    command = f"python -m helpers.studies dogs --model {model_name} --workers {workers}"
+    if dog_sample is not None:
+        command += f" --dog-sample {dog_sample}"
+    provenance = _provenance(model, command, commit,
+                             grid_255={kind: list(grid) for kind, grid in GRIDS.items()}, steps_per_level=STEPS,
+                             level="the index of the first successful budget in " + str(list(difficulty.GRID_255))
+                                   + " (-1: true before any step; empty: never)", targets=targets,
                              target_seed=TARGET_SEED, check_share=CHECK_SHARE,
                              photos={"dog": len(dogs), "non-dog": len(others)},
-                             selection="every photo the model classifies correctly: all dogs (ImageNet ids 151-268); "
-                                       "for each dog (random order, seed 0) the correctly classified non-dog photo "
-                                       "closest in logit(clean confidence), without replacement (the targets' own "
-                                       "photos excluded)",
+                             correct_dogs=sum(c in dog_ids for c in correct),
+                             selection=("every dog photo (ImageNet ids 151-268) the model classifies correctly"
+                                        if dog_sample is None else
+                                        f"a random sample (seed {SAMPLE_SEED}) of {len(dogs)} of the dog photos "
+                                        "(ImageNet ids 151-268) the model classifies correctly")
+                                       + "; for each dog (random order, seed 0) the correctly classified non-dog "
+                                         "photo closest in logit(clean confidence), without replacement (the "
+                                         "targets' own photos excluded)",
                              workers=workers, run_seconds=round(seconds), peak_memory_mb=peaks)
     write_table(out, provenance, rows)
     return {"table": str(out), "rows": len(rows), "photos": provenance["photos"], "run_seconds": round(seconds),
@@ -251,12 +276,12 @@ def fgsm_predictions(model: models.Classifier, class_ids: Sequence[int]) -> list
 
 
 def accuracy_study(model_name: str, workers: int, progress: bool, out: Path) -> dict[str, object]:
-    started = time.monotonic()
+    started, commit = time.monotonic(), _git_commit()  # the code as it is when the run starts
     model = models.load(model_name, device="cpu")
     photos = accuracy_photos()
     fgsm_tops = fgsm_predictions(model, photos)
     correct = [c for c, tops in zip(photos, fgsm_tops) if tops[0] == c]
-    pairs = [(c, Goal("untargeted", (c,)), STEPS["untargeted"]) for c in correct]
+    pairs = [(c, Goal("untargeted", (c,)), STEPS["untargeted"], GRIDS["untargeted"]) for c in correct]
     outcomes, peaks = run_pairs(model_name, pairs, workers, progress)
     pgd = dict(zip(correct, outcomes))
     rows = []
@@ -264,12 +289,12 @@ def accuracy_study(model_name: str, workers: int, progress: bool, out: Path) -> 
         o = pgd.get(c)
         row: dict[str, object] = {"photo": images.imagenet_sample(c), "class_id": c}
         row.update({f"fgsm_top_{b:g}": t for b, t in zip(FGSM_GRID_255, tops)})
-        row.update({"pgd_level": "" if o is None or o.level is None else o.level,
+        row.update({"pgd_level": "" if o is None else common_level(o),
                     "pgd_budget_255": "" if o is None else o.budget_255, "pgd_steps": "" if o is None else o.steps,
                     "pgd_top_class": "" if o is None else o.top_class})
         rows.append(row)
     seconds = time.monotonic() - started
-    provenance = _provenance(model, f"python -m helpers.studies accuracy --model {model_name} --workers {workers}",
+    provenance = _provenance(model, f"python -m helpers.studies accuracy --model {model_name} --workers {workers}", commit,
                              photos=len(photos), photo_seed=ACCURACY_SEED, fgsm_grid_255=list(FGSM_GRID_255),
                              grid_255=list(difficulty.GRID_255), steps_per_level=STEPS["untargeted"],
                              pgd="growing-budget untargeted attack (helpers.difficulty) on the clean-correct photos",
@@ -293,15 +318,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
                         help="processes, one torch thread each (default: 2, or 1 on a 1-core machine)")
     parser.add_argument("--out", type=Path, default=None, help="the table to write (default: data/studies/...)")
+    parser.add_argument("--dog-sample", type=int, default=None, metavar="N",
+                        help="dogs study: attack a seeded random N of the correctly classified dogs (and their "
+                             "matched non-dogs) instead of all of them; for the larger networks, to fit the hour")
     args = parser.parse_args(argv)
     if args.workers < 1:
         parser.error("--workers must be at least 1")
+    if args.dog_sample is not None and (args.study != "dogs" or args.dog_sample < 2):
+        parser.error("--dog-sample goes with the dogs study and needs at least 2 photos")
+    extra = {"dog_sample": args.dog_sample} if args.study == "dogs" else {}
     if settings.dtype() != torch.float64:
         print(f"note: {settings.PRECISION_VAR} is not float64: the notebooks' live re-computation will not match.",
               file=sys.stderr)
     out = args.out or table_path(args.study, args.model)
     try:
-        summary = STUDIES[args.study](args.model, args.workers, settings.progress_enabled(), out)
+        summary = STUDIES[args.study](args.model, args.workers, settings.progress_enabled(), out, **extra)
     except (TrickNetsError, ParameterError) as exc:
         print(f"helpers.studies: {exc}", file=sys.stderr)
         return 1

@@ -1,10 +1,11 @@
-"""A tiny, seeded training loop for small torch models on the digits.
+"""A tiny, seeded training loop for small torch models on the digits (notebook 02).
 
 Notebook 02 trains a dozen small networks (a linear softmax model, Szegedy's 100-100-10
 and 123-456-10 nets, an adversarially trained one). The loop is the same each time, so it
 lives here; what differs between them stays visible in the notebook, passed in as a
 `loss_fn` (e.g. the adversarial-training loss) or an `on_batch` callback (e.g. the
-confused-logit finder). Everything is seeded so stored notebook outputs reproduce exactly.
+confused-logit finder). Everything is seeded and computed in helpers.settings.dtype()
+(float64 by default), so stored notebook outputs reproduce on any machine.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .errors import InvalidInputError
+from . import settings
+from .errors import InvalidInputError, ParameterError
 
 #: loss_fn(model, x_batch, y_batch) -> scalar loss to minimise.
 LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
@@ -28,10 +30,10 @@ def mlp(*sizes: int, seed: int = 0) -> nn.Sequential:
     """A fully connected ReLU network, e.g. mlp(64, 100, 100, 10); mlp(64, 10) is a linear softmax classifier.
 
     The initial weights come from `seed` alone (the global torch RNG is left untouched), so two
-    calls with the same sizes and seed build the same network.
+    calls with the same sizes and seed build the same network, in helpers.settings.dtype().
     """
     if len(sizes) < 2 or any(not isinstance(s, int) or isinstance(s, bool) or s < 1 for s in sizes):
-        raise InvalidInputError(f"mlp needs at least two positive integer layer sizes, got {sizes!r}.")
+        raise ParameterError(f"mlp needs at least two positive integer layer sizes, got {sizes!r}.")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         layers: list[nn.Module] = []
@@ -39,12 +41,12 @@ def mlp(*sizes: int, seed: int = 0) -> nn.Sequential:
             layers.append(nn.Linear(n_in, n_out))
             if i < len(sizes) - 2:
                 layers.append(nn.ReLU())
-        return nn.Sequential(*layers)
+        return nn.Sequential(*layers).to(settings.dtype())
 
 
 def as_tensors(x: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Images as float32 and labels as int64 tensors, checked to match in length."""
-    xt = torch.as_tensor(x, dtype=torch.float32)
+    """Images in helpers.settings.dtype() and labels as int64 tensors, checked to match in length."""
+    xt = torch.as_tensor(x, dtype=settings.dtype())
     yt = torch.as_tensor(y, dtype=torch.int64)
     if xt.dim() < 2 or yt.dim() != 1 or len(xt) != len(yt):
         raise InvalidInputError(
@@ -77,7 +79,7 @@ def train(
     the model's initial weights, the data and these arguments.
     """
     if epochs < 1 or batch_size < 1 or not lr > 0:
-        raise InvalidInputError(f"need epochs >= 1, batch_size >= 1 and lr > 0, got {epochs}, {batch_size}, {lr}.")
+        raise ParameterError(f"need epochs >= 1, batch_size >= 1 and lr > 0, got {epochs}, {batch_size}, {lr}.")
     xt, yt = as_tensors(x, y)
     if not torch.isfinite(xt).all():
         raise InvalidInputError("training images contain NaN or infinite values.")
@@ -110,7 +112,8 @@ def train(
 @torch.no_grad()
 def predict(model: nn.Module, x: np.ndarray | torch.Tensor) -> torch.Tensor:
     """Predicted class of each row."""
-    return model(torch.as_tensor(x, dtype=torch.float32)).argmax(dim=1)
+    dtype = next(model.parameters()).dtype
+    return model(torch.as_tensor(x, dtype=dtype)).argmax(dim=1)
 
 
 def accuracy(model: nn.Module, x: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tensor) -> float:

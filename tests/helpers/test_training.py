@@ -11,10 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from helpers import digits, training
-from helpers.errors import InvalidInputError
-
-
-pytestmark = pytest.mark.usefixtures("one_thread")
+from helpers.errors import InvalidInputError, ParameterError
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +26,7 @@ def test_mlp_shapes() -> None:
     assert sum(isinstance(m, nn.ReLU) for m in net) == 2  # no ReLU after the output layer
     linear = training.mlp(64, 10)
     assert len(linear) == 1 and isinstance(linear[0], nn.Linear)
-    assert linear(torch.zeros(3, 64)).shape == (3, 10)
+    assert linear(torch.zeros(3, 64, dtype=torch.float64)).shape == (3, 10)
 
 
 def test_mlp_is_seeded_and_leaves_global_rng_alone() -> None:
@@ -47,7 +44,7 @@ def test_mlp_is_seeded_and_leaves_global_rng_alone() -> None:
 
 @pytest.mark.parametrize("sizes", [(64,), (64, 0, 10), (64, 2.5, 10), (64, True)])
 def test_mlp_rejects_bad_sizes(sizes: tuple) -> None:
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(ParameterError):
         training.mlp(*sizes)
 
 
@@ -114,5 +111,14 @@ def test_bad_training_input_is_refused() -> None:
     bad[0, 0] = np.nan
     with pytest.raises(InvalidInputError, match="NaN"):
         training.train(model, bad, np.zeros(5))
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(ParameterError, match="epochs"):
         training.train(model, np.zeros((5, 64)), np.zeros(5), epochs=0)
+
+
+def test_models_and_data_use_the_precision_setting(monkeypatch) -> None:
+    """float64 by default (the same numbers on every machine); TRICKNETS_PRECISION=float32 for speed."""
+    assert training.mlp(64, 10)[0].weight.dtype == torch.float64
+    assert training.as_tensors(np.zeros((2, 64), np.float32), [0, 1])[0].dtype == torch.float64
+    monkeypatch.setenv("TRICKNETS_PRECISION", "float32")
+    assert training.mlp(64, 10)[0].weight.dtype == torch.float32
+    assert training.as_tensors(np.zeros((2, 64)), [0, 1])[0].dtype == torch.float32

@@ -1,9 +1,9 @@
-"""Checks on the container files that run without Docker.
+"""Checks on the container files that need no Docker engine (tests/infrastructure/test_container_image.py builds
+and runs the image).
 
-No image is built here (the CI job `docker-image` does that). Instead the Dockerfile is linted
-with hadolint, the compose and workflow files are validated against their JSON schemas, and the
-promises the files make to a learner are checked one by one: token required, port on 127.0.0.1
-only, non-root user, notebooks bind-mounted, GPU only in the override file.
+The Dockerfile is linted with hadolint, the compose and workflow files are validated against their JSON
+schemas, and the promises the files make are checked one by one: token required, port on 127.0.0.1 only,
+non-root user, the layer order that keeps rebuilds cheap, the work folder bind-mounted, GPU only in the override.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
 COMPOSE = ROOT / "docker-compose.yml"
 COMPOSE_GPU = ROOT / "docker-compose.gpu.yml"
@@ -128,28 +128,54 @@ def test_has_healthcheck_exposes_8888_and_starts_with_the_start_script():
     assert last("CMD").endswith('/docker/start-lab.sh"]')
 
 
-def test_torch_comes_from_the_cpu_index_by_default_with_the_requirements_pins():
-    variables = build_variables()
-    assert variables["TORCH_INDEX_URL"] == CPU_INDEX
-    pins = dict(
-        line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines()
-        if line.startswith(("torch==", "torchvision=="))
-    )
-    assert variables["TORCH_VERSION"] == pins["torch"]
-    assert variables["TORCHVISION_VERSION"] == pins["torchvision"]
+def test_no_syntax_line():
+    """`# syntax=docker/dockerfile:1` makes every BuildKit build ask Docker Hub for the frontend: offline it fails."""
+    assert not re.search(r"^#\s*syntax\s*=", DOCKERFILE.read_text(), re.M | re.I)
+
+
+def step_index(keyword: str, contains: str) -> int:
+    return next(i for i, (kw, args) in enumerate(dockerfile_instructions()) if kw == keyword and contains in args)
+
+
+def test_layers_are_ordered_for_cheap_rebuilds():
+    """torch alone first, then the other requirements, then the user, then the project's own files."""
+    torch_step = step_index("RUN", "-r requirements-torch.txt")
+    requirements_step = step_index("RUN", "-r requirements.txt")
+    user_step = step_index("RUN", "useradd")
+    helpers_copy = step_index("COPY", "helpers/")
+    notebooks_copy = step_index("COPY", "notebooks/")
+    assert torch_step < requirements_step < user_step < helpers_copy < notebooks_copy
+    assert step_index("COPY", "requirements-torch.txt") < torch_step
+    assert "--index-url \"$TORCH_INDEX_URL\"" in dockerfile_instructions()[torch_step][1]
+    assert build_variables()["TORCH_INDEX_URL"] == CPU_INDEX
+
+
+def test_the_offline_build_installs_from_mounts_not_layers():
+    """OFFLINE=1: pip --no-index from offline/wheels, photos from offline/photos, both mounted, never COPYed."""
+    assert build_variables()["OFFLINE"] == "0"
     runs = [args for kw, args in dockerfile_instructions() if kw == "RUN"]
-    torch_step = next(i for i, run in enumerate(runs) if '--index-url "${TORCH_INDEX_URL}"' in run)
-    requirements_step = next(i for i, run in enumerate(runs) if "-r requirements.txt" in run)
-    assert torch_step < requirements_step, "torch must come from TORCH_INDEX_URL before requirements.txt"
+    wheel_steps = [run for run in runs if "pip install" in run and "-r requirements" in run]
+    assert len(wheel_steps) == 2
+    for run in wheel_steps:
+        assert "--mount=type=bind,source=offline/wheels" in run and "--no-index --find-links /wheels" in run
+    assert any("--mount=type=bind,source=offline/photos" in run and "helpers.fetch" in run for run in runs)
+    assert not any("offline" in " ".join(sources) for sources, _, _ in copy_instructions())
+    assert not dockerignore_excludes("offline/wheels/torch-2.whl") and not dockerignore_excludes("offline/photos/a.JPEG")
 
 
-def test_photos_and_weights_are_baked_outside_the_notebooks_mount():
+def test_photos_and_weights_are_baked_outside_the_work_folder():
     variables = build_variables()
     runs = " ".join(args for kw, args in dockerfile_instructions() if kw == "RUN")
-    assert "python -m helpers.fetch" in runs and "--models googlenet" in runs
+    assert "--set imagenet-samples --to /opt/tricknets/mirror" in runs and "--models googlenet --if-reachable" in runs
     mount_target = load_yaml(COMPOSE)["services"]["lab"]["volumes"][0].split(":")[1]
-    for name in ("TRICKNETS_CACHE", "TORCH_HOME"):
+    for name in ("TRICKNETS_MIRROR", "TORCH_HOME"):
         assert not variables[name].startswith(mount_target), (name, variables[name])
+
+
+def test_an_init_process_runs_the_entrypoint():
+    entrypoint = last("ENTRYPOINT")
+    assert entrypoint.startswith('["dumb-init", "--"') and "docker/entrypoint.sh" in entrypoint
+    assert re.search(r"^dumb-init==", (ROOT / "requirements.txt").read_text(), re.M)
 
 
 def copy_instructions() -> list[tuple[list[str], str, str]]:
@@ -194,10 +220,12 @@ def test_copy_sources_exist_and_reach_the_build_context():
             assert not dockerignore_excludes(source.rstrip("/")), f"COPY {source}: .dockerignore drops it"
 
 
-def test_dockerignore_keeps_secrets_and_downloads_out():
-    for path in (".env", ".git/HEAD", ".venv", "data/cache/x", "data/panda.jpg", "helpers/__pycache__/a.pyc"):
+def test_dockerignore_keeps_secrets_work_and_host_tests_out():
+    for path in (".env", ".git/HEAD", ".venv", "data/cache/x", "helpers/__pycache__/a.pyc", "work/01.ipynb",
+                 "tests/infrastructure/test_browser.py"):
         assert dockerignore_excludes(path), path
-    for path in ("requirements.txt", "helpers/fetch.py", "data/images.json", "docker/start-lab.sh"):
+    for path in ("requirements.txt", "requirements-torch.txt", "helpers/fetch.py", "data/images.json",
+                 "docker/start-lab.sh", "tests/helpers/test_pixels.py", "tests/notebooks/test_structure.py"):
         assert not dockerignore_excludes(path), path
 
 
@@ -215,7 +243,7 @@ def test_copied_files_work_together(tmp_path):
                     shutil.copy2(file, target / inside)
     image_root = tmp_path / "opt" / "tricknets"
     assert os.access(image_root / "docker" / "start-lab.sh", os.X_OK)
-    # `--list` reads data/images.json through helpers, offline, like the build's fetch step.
+    # `--list` reads the data manifests through helpers, offline, like the build's fetch step.
     code = "import sys, helpers.fetch as f; print(f.__file__); sys.exit(f.main(['--list']))"
     env = {**os.environ, "PYTHONPATH": str(image_root), "TRICKNETS_CACHE": str(tmp_path / "cache")}
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
@@ -235,12 +263,14 @@ def test_cmd_and_healthcheck_point_where_docker_folder_is_copied():
 
 # --- Scripts ---------------------------------------------------------------------------------
 
-def test_start_script_is_executable_with_a_shebang_and_parses():
-    assert os.access(START_SCRIPT, os.X_OK), "chmod +x docker/start-lab.sh (and commit the mode)"
-    shebang = START_SCRIPT.read_text().splitlines()[0]
+@pytest.mark.parametrize("script", [START_SCRIPT, ROOT / "docker" / "entrypoint.sh", ROOT / "tools" / "offline-kit.sh",
+                                    ROOT / ".ci" / "run"], ids=lambda p: p.name)
+def test_scripts_are_executable_with_a_shebang_and_parse(script: Path):
+    assert os.access(script, os.X_OK), f"chmod +x {script.relative_to(ROOT)} (and commit the mode)"
+    shebang = script.read_text().splitlines()[0]
     assert shebang.startswith("#!")
     shell = shebang[2:].split()[-1].rsplit("/", 1)[-1]  # "#!/bin/sh" -> "sh"
-    result = subprocess.run([shell, "-n", str(START_SCRIPT)], capture_output=True, text=True)
+    result = subprocess.run([shell, "-n", str(script)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 
@@ -268,11 +298,12 @@ def test_token_is_passed_through_and_never_empty():
     assert ".env" in (ROOT / ".gitignore").read_text().split()
 
 
-def test_notebooks_are_bind_mounted_into_the_work_folder():
+def test_the_work_folder_is_bind_mounted_and_the_lessons_are_not():
+    """Learners work in ./work (seeded from the lessons); notebooks/ stays the pristine copy the self-test runs."""
     lab = load_yaml(COMPOSE)["services"]["lab"]
-    source, target = lab["volumes"][0].split(":")[:2]
-    assert source == "./notebooks"
-    assert target == build_variables()["TRICKNETS_WORK_DIR"] + "/notebooks"
+    assert [v.split(":")[:2] for v in lab["volumes"]] == [["./work", build_variables()["TRICKNETS_WORK_DIR"]]]
+    assert lab["user"] == "root"  # only for the entrypoint's uid adjustment; see docker/entrypoint.sh
+    assert "work/" in (ROOT / ".gitignore").read_text().split()
 
 
 def test_gpu_only_in_the_override():
@@ -293,9 +324,10 @@ def test_workflow_installs_cpu_torch_fetches_and_runs_pytest():
     setup = next(step for step in steps if step.get("uses", "").startswith("actions/setup-python"))
     assert setup["with"]["python-version"] == "3.11" and setup["with"]["cache"] == "pip"
     order = [
-        next(i for i, run in enumerate(runs) if f"--index-url {CPU_INDEX}" in run),
-        next(i for i, run in enumerate(runs) if "-r requirements.txt" in run),
+        next(i for i, run in enumerate(runs) if f"--index-url {CPU_INDEX} -r requirements-torch.txt" in run),
+        next(i for i, run in enumerate(runs) if "-r requirements-dev.txt" in run),
         next(i for i, run in enumerate(runs) if "python -m helpers.fetch" in run),
+        next(i for i, run in enumerate(runs) if run.strip().endswith("build")),  # the image the container tests use
         next(i for i, run in enumerate(runs) if run.strip() == "pytest"),
     ]
     assert order == sorted(order)

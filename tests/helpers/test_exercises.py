@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import attacks, exercises, images
+from helpers import attacks, exercises, images, pixels
 
 
 def _sigmoid(t):
@@ -67,7 +67,7 @@ def test_logit_change() -> None:
 
 
 def test_signed_step() -> None:
-    assert exercises.check_signed_step(lambda x, g, s: attacks.signed_step(x, g, s)).correct
+    assert exercises.check_signed_step(pixels.signed_step).correct
     _assert_hint(exercises.check_signed_step(lambda x, g, s: (x + s * g).clamp(0, 1)), "sign")
     _assert_hint(exercises.check_signed_step(lambda x, g, s: x + s * g.sign()), "clamp")
     _assert_hint(exercises.check_signed_step(lambda x, g, s: (x - s * g.sign()).clamp(0, 1)), "downhill")
@@ -77,7 +77,7 @@ def test_signed_step() -> None:
 def test_attack(lite0) -> None:
     x = images.load("coffee")
     eps = 2 / 255
-    good = attacks.iterative_attack(lite0, x, target="paper towel", epsilon=eps, steps=8, progress=False).image
+    good = attacks.iterative_attack(lite0, x, target="paper towel", epsilon=eps, steps=8, progress=False).adversarial
     assert exercises.check_attack(lite0, x, good, "paper towel", eps).correct
     _assert_hint(exercises.check_attack(lite0, x, x.clone(), "paper towel", eps), "paper towel", "%")
     _assert_hint(exercises.check_attack(lite0, x, (x + 5 / 255).clamp(0, 1), "paper towel", eps), "budget")
@@ -117,3 +117,22 @@ def test_checker_never_raises_on_learner_errors() -> None:
     boom = exercises.check_signed_step(lambda x, g, s: torch.zeros(2))
     _assert_hint(boom, "same shape")
     _assert_hint(exercises.check_sigmoid("not a function"), "function")
+
+
+def test_choice_prediction() -> None:
+    choices = ("raise", "lower")
+    assert exercises.check_choice("Lower ", "lower", choices, "the step overshoots.").correct
+    assert "overshoots" in exercises.check_choice("lower", "lower", choices, "the step overshoots.").message
+    _assert_hint(exercises.check_choice("raise", "lower", choices), "you predicted 'raise'", "computed 'lower'")
+    _assert_hint(exercises.check_choice(None, "lower", choices), "write your prediction first", "'raise'")
+    _assert_hint(exercises.check_choice("sideways", "lower", choices), "one of")
+    _assert_hint(exercises.check_choice(3, "lower", choices), "one of")
+
+
+def test_estimate_prediction() -> None:
+    assert exercises.check_estimate(4.5, 4.63, tolerance=0.5).correct
+    _assert_hint(exercises.check_estimate(10, 4.63, tolerance=0.5, unit="/255"), "too high", "4.63/255")
+    _assert_hint(exercises.check_estimate(1, 4.63, tolerance=0.5), "too low")
+    _assert_hint(exercises.check_estimate(None, 4.63, tolerance=0.5), "estimate")
+    _assert_hint(exercises.check_estimate(float("nan"), 4.63, tolerance=0.5), "one number")
+    _assert_hint(exercises.check_estimate(True, 4.63, tolerance=0.5), "one number")

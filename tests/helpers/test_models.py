@@ -10,7 +10,7 @@ import torch
 from torchvision.models import GoogLeNet, GoogLeNet_Weights
 
 from helpers import images, models, settings
-from helpers.errors import InvalidInputError, TrickNetsError, UnknownClassError, UnknownModelError, WeightsUnavailableError
+from helpers.errors import InvalidInputError, SettingsError, UnknownClassError, UnknownModelError, WeightsUnavailableError
 
 
 def test_class_names_come_from_torchvision(lite0) -> None:
@@ -82,14 +82,42 @@ def test_device_variable(monkeypatch) -> None:
     monkeypatch.setenv("TRICKNETS_DEVICE", "cpu")
     assert settings.device() == torch.device("cpu")
     monkeypatch.setenv("TRICKNETS_DEVICE", "toaster")
-    with pytest.raises(TrickNetsError, match="TRICKNETS_DEVICE"):
+    with pytest.raises(SettingsError, match="TRICKNETS_DEVICE"):
         settings.device()
     if not torch.cuda.is_available():
         monkeypatch.setenv("TRICKNETS_DEVICE", "cuda")
-        with pytest.raises(TrickNetsError, match="no CUDA"):
+        with pytest.raises(SettingsError, match="no CUDA"):
             settings.device()
     monkeypatch.delenv("TRICKNETS_DEVICE")
     assert settings.device().type == ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def test_precision_setting(monkeypatch) -> None:
+    assert settings.dtype() == torch.float64  # the default: the same numbers on every machine
+    monkeypatch.setenv("TRICKNETS_PRECISION", "Float32")
+    assert settings.dtype() == torch.float32
+    monkeypatch.setenv("TRICKNETS_PRECISION", "half")
+    with pytest.raises(SettingsError, match="TRICKNETS_PRECISION='half'.*float64"):
+        settings.dtype()
+
+
+def test_models_compute_in_the_chosen_precision(lite0) -> None:
+    assert lite0.dtype == torch.float64  # conftest's lite0 uses the default
+    x = images.load("coffee")  # float32 pixels are converted
+    assert lite0(x).dtype == torch.float64
+    fast = lite0.in_precision(torch.float32)
+    assert fast is not lite0 and fast.dtype == torch.float32 and lite0.dtype == torch.float64
+    assert lite0.in_precision(torch.float64) is lite0
+    p64, p32 = lite0.probabilities(x)[0], fast.probabilities(x)[0]
+    assert int(p64.argmax()) == int(p32.argmax()) == 967
+    assert float((p64 - p32.double()).abs().max()) < 1e-4  # the same network, rounded differently
+    assert models.load("efficientnet_lite0", device="cpu", dtype=torch.float32).dtype == torch.float32
+
+
+def test_format_predictions() -> None:
+    assert models.format_predictions([("giant panda", 0.95761), ("hog", 0.0016)]) == "giant panda 95.8% | hog 0.2%"
+    assert models.format_predictions([("a", 0.123456)], decimals=3) == "a 12.346%"
+    assert models.format_predictions([]) == ""
 
 
 # --- GoogLeNet: the real loading code, tested without a download ------------------------
@@ -113,7 +141,7 @@ def test_googlenet_loads_from_the_hub_cache(empty_torch_home: Path) -> None:
     with torch.no_grad():
         reference.eval()
         expected = reference((x - model.mean) / model.std)
-    assert torch.allclose(model(x), expected, atol=1e-5)
+    assert torch.allclose(model(x), expected.to(model.dtype), atol=1e-5)
 
 
 def test_googlenet_offline_says_how_to_get_weights(empty_torch_home: Path, monkeypatch) -> None:

@@ -1,6 +1,6 @@
 """A learner's view: JupyterLab in a real browser runs notebook 04 and its attack explorer.
 
-JupyterLab is started as the container starts it (`docker/start-lab.sh`, see tests/lab_fixtures.py)
+JupyterLab is started as the container starts it (`docker/start-lab.sh`, see tests/lab_server.py)
 on a temporary copy of `notebooks/`, and headless Chromium (Debian's `chromium`, driven by
 Playwright) opens notebook 04, runs all cells, checks that the figures render, then moves the
 explorer's epsilon slider, presses "Run attack" and checks that the explorer's output changes.
@@ -24,9 +24,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import lab_fixtures as lf
+import browser
+import lab_server
 
-NOTEBOOKS = lf.ROOT / "notebooks"
+NOTEBOOKS = lab_server.ROOT / "notebooks"
 NOTEBOOK_04 = "04_panda_to_vulture.ipynb"
 RUN_ALL_LIMIT_MS = 420_000  # notebook 04 needs 1-3 minutes on a 2-core CPU (more on a busy one)
 EXPLORER_RUN_LIMIT_MS = 180_000  # one explorer run: 10 attack steps, two figures
@@ -63,61 +64,61 @@ def wait_explorer_output_changed(page, before: str, timeout_ms: int) -> str:
             if (!document.querySelector('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status="idle"]'))
                 return false;
             return (%s)(out) !== before;
-        }""" % lf.SIGNATURE_JS,
+        }""" % browser.SIGNATURE_JS,
         arg=[OUTPUT, RUN_BUTTON, before], timeout=timeout_ms, polling=500)
-    return lf.output_signature(page.locator(OUTPUT))
+    return browser.output_signature(page.locator(OUTPUT))
 
 
 @pytest.mark.timeout(900)
 def test_notebook_04_runs_in_the_browser_and_the_explorer_reacts(tmp_path):
-    lf.require_browser()
+    browser.require_browser()
     source = NOTEBOOKS / NOTEBOOK_04
     assert source.is_file(), f"{source} is missing"
     n_code, n_png = code_cells_and_images(source)
     assert n_png >= 1, "notebook 04 is stored without figures (store it with outputs, see CONTRIBUTING.md)"
-    root = lf.copy_notebooks(NOTEBOOKS, tmp_path / "work")
+    root = lab_server.copy_notebooks(NOTEBOOKS, tmp_path / "work")
     for name in (AFTER_RUN_ALL, AFTER_SLIDER):
-        (lf.ARTIFACTS / name).unlink(missing_ok=True)  # only this run's pictures are kept
+        (browser.ARTIFACTS / name).unlink(missing_ok=True)  # only this run's pictures are kept
 
-    failure = lf.ARTIFACTS / "notebook04_failure.png"
-    with lf.running_lab(tmp_path / "home", root) as lab, lf.chromium_page(tmp_path / "profile", failure) as page:
-        lf.open_notebook(page, lab, NOTEBOOK_04)
-        lf.clear_all_outputs(page)  # what is checked below can only come from this run
+    failure = browser.ARTIFACTS / "notebook04_failure.png"
+    with lab_server.running_lab(tmp_path / "home", root) as lab, browser.chromium_page(tmp_path / "profile", failure) as page:
+        browser.open_notebook(page, lab, NOTEBOOK_04)
+        browser.clear_all_outputs(page)  # what is checked below can only come from this run
         started = time.monotonic()
-        lf.run_all_cells(page, n_code, timeout_ms=RUN_ALL_LIMIT_MS)
+        browser.run_all_cells(page, n_code, timeout_ms=RUN_ALL_LIMIT_MS)
         print(f"Run All Cells took {time.monotonic() - started:.0f} s")  # shown with -rP or on failure
 
-        assert not lf.error_texts(page)
-        figures = lf.wait_images_loaded(page, at_least=n_png)
+        assert not browser.error_texts(page)
+        figures = browser.wait_images_loaded(page, at_least=n_png)
         assert figures >= n_png, f"{figures} figures rendered, the stored notebook has {n_png}"
         explorer = page.locator(EXPLORER)
         explorer.wait_for(state="visible")
         slider = explorer.locator(f"{EPSILON}.widget-slider")
         assert "epsilon" in slider.locator(".widget-label").inner_text()
-        lf.screenshot_whole_notebook(page, lf.ARTIFACTS / AFTER_RUN_ALL)
+        browser.screenshot_whole_notebook(page, browser.ARTIFACTS / AFTER_RUN_ALL)
 
         # One run with the notebook's budget, then one with a larger budget: the output must change.
         explorer.scroll_into_view_if_needed()
         button = page.locator(RUN_BUTTON)
-        first = lf.output_signature(page.locator(OUTPUT))
+        first = browser.output_signature(page.locator(OUTPUT))
         if not page.locator(OUTPUT).inner_text().strip():  # the notebook did not run the explorer itself
             button.click()
             first = wait_explorer_output_changed(page, first, timeout_ms=EXPLORER_RUN_LIMIT_MS)
         old_epsilon = float(slider.locator(".widget-readout").inner_text())
         new_epsilon = old_epsilon + 2 if old_epsilon + 2 <= 16 else old_epsilon / 2
-        shown = lf.set_slider_by_readout(slider, new_epsilon)
+        shown = browser.set_slider_by_readout(slider, new_epsilon)
         assert float(shown) == pytest.approx(new_epsilon), shown
         # The status line says what the next run will do as soon as the slider moves (kernel round trip).
         page.locator(STATUS).filter(has_text=f"epsilon {new_epsilon:g}/255").wait_for()
         button.click()
         second = wait_explorer_output_changed(page, first, timeout_ms=EXPLORER_RUN_LIMIT_MS)
-        lf.screenshot_element(page, explorer, lf.ARTIFACTS / AFTER_SLIDER)  # the slider and the new output
+        browser.screenshot_element(page, explorer, browser.ARTIFACTS / AFTER_SLIDER)  # the slider and the new output
 
         assert second != first
         assert f"epsilon {old_epsilon:g}/255" in first
         assert f"epsilon {new_epsilon:g}/255" in second
         assert "[0 images" not in second, second  # the figures were redrawn
-        assert not lf.error_texts(page)
+        assert not browser.error_texts(page)
 
 
 # --- the harness on its own: a tiny notebook with a figure and a slider --------------------------------
@@ -145,27 +146,27 @@ TINY_CELLS = [
 
 @pytest.mark.timeout(300)
 def test_browser_harness_on_a_tiny_notebook(tmp_path):
-    lf.require_browser()
+    browser.require_browser()
     root = tmp_path / "work"
     root.mkdir()
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src) for src in TINY_CELLS])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     nbformat.write(nb, root / "tiny.ipynb")
 
-    failure = lf.ARTIFACTS / "tiny_notebook_failure.png"
-    with lf.running_lab(tmp_path / "home", root) as lab, lf.chromium_page(tmp_path / "profile", failure) as page:
-        lf.open_notebook(page, lab, "tiny.ipynb")
-        lf.run_all_cells(page, len(TINY_CELLS), timeout_ms=120_000)
-        assert not lf.error_texts(page)
-        assert lf.wait_images_loaded(page, at_least=1) == 1
+    failure = browser.ARTIFACTS / "tiny_notebook_failure.png"
+    with lab_server.running_lab(tmp_path / "home", root) as lab, browser.chromium_page(tmp_path / "profile", failure) as page:
+        browser.open_notebook(page, lab, "tiny.ipynb")
+        browser.run_all_cells(page, len(TINY_CELLS), timeout_ms=120_000)
+        assert not browser.error_texts(page)
+        assert browser.wait_images_loaded(page, at_least=1) == 1
         output = page.locator(".tiny-output")
         output.filter(has_text="epsilon 2/255").wait_for()
 
         slider = page.locator(".tiny-epsilon.widget-slider")
-        assert lf.set_slider_by_readout(slider, 4.5) == "4.50"
+        assert browser.set_slider_by_readout(slider, 4.5) == "4.50"
         output.filter(has_text="epsilon 4.5/255").wait_for()
 
-        lf.nudge_slider_by_keyboard(slider, 3)  # 3 steps of 0.25
+        browser.nudge_slider_by_keyboard(slider, 3)  # 3 steps of 0.25
         output.filter(has_text="epsilon 5.25/255").wait_for()
         assert slider.locator(".widget-readout").inner_text() == "5.25"
-        assert not lf.error_texts(page)
+        assert not browser.error_texts(page)

@@ -1,10 +1,8 @@
-"""helpers.images: names, files of every awkward kind, and sha256-checked downloads."""
+"""helpers.images: names, sets, files of every awkward kind, and sha256-checked downloads."""
 
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 import socket
 from dataclasses import replace
 from pathlib import Path
@@ -15,9 +13,9 @@ import torch
 from PIL import Image
 
 from helpers import images
-from helpers.errors import ChecksumError, DownloadError, ImageLoadError, InvalidInputError, UnknownImageError
+from helpers.errors import ChecksumError, DownloadError, ImageLoadError, UnknownClassError, UnknownImageError
 
-SHARED_IMAGES = Path(__file__).resolve().parents[2] / "shared" / "data" / "images"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _assert_pixels(x: torch.Tensor, size: int = 224) -> None:
@@ -50,6 +48,21 @@ def test_unknown_name_suggests_close_names() -> None:
 def test_unknown_name_lists_known_names() -> None:
     with pytest.raises(UnknownImageError, match="Known names: .*chelsea"):
         images.load("zebra")
+
+
+def test_the_imagenet_set_lists_one_photo_per_class() -> None:
+    photos = images.sample_set("imagenet-samples")
+    assert [p.class_id for p in photos] == list(range(1000))
+    assert len({p.name for p in photos}) == 1000 and len({p.sha256 for p in photos}) == 1000
+    for p in photos:
+        assert p.file == f"imagenet-samples/{p.name}.JPEG" and len(p.sha256) == 64
+        assert p.url.startswith("https://raw.githubusercontent.com/EliSchwartz/imagenet-sample-images/bc69043e")
+    assert "giant_panda" in images.imagenet_sample(388) and "tennis_ball" in images.imagenet_sample(852)
+    assert images.source(images.imagenet_sample(263)).class_id == 263
+    with pytest.raises(UnknownClassError, match="0 to 999"):
+        images.imagenet_sample(1000)
+    with pytest.raises(UnknownImageError, match="imagenet-samples"):
+        images.sample_set("imagenet-21k")
 
 
 def test_black_image() -> None:
@@ -138,17 +151,6 @@ def test_custom_size(tmp_path: Path) -> None:
     _assert_pixels(images.load("coffee", size=96), size=96)
 
 
-def test_check_pixels_refuses_nan_and_range() -> None:
-    x = images.black()
-    x[0, 0, 0, 0] = float("nan")
-    with pytest.raises(InvalidInputError, match="NaN"):
-        images.check_pixels(x)
-    with pytest.raises(InvalidInputError, match=r"\[0, 1\]"):
-        images.check_pixels(images.black() + 2)
-    with pytest.raises(InvalidInputError, match="N x 3 x H x W"):
-        images.check_pixels(torch.zeros(3, 224, 224))
-
-
 # --- mirror, cache and downloads -----------------------------------------------------
 @pytest.fixture
 def tiny_source(tmp_path: Path) -> tuple[images.ImageSource, bytes]:
@@ -230,48 +232,33 @@ def test_damaged_cache_entry_is_replaced(tiny_source, local_http_server, monkeyp
     assert cached.read_bytes() == data
 
 
-@pytest.mark.skipif(not (SHARED_IMAGES / "MANIFEST.json").exists(), reason="the shared image folder is not beside the checkout")
-def test_shared_mirror_matches_our_manifest(monkeypatch, isolated_cache: Path) -> None:
-    """Every photo in data/images.json is served, sha256-verified, from the mirror CI uses."""
-    monkeypatch.setenv("TRICKNETS_MIRROR", str(SHARED_IMAGES))
+def test_the_mirror_serves_every_series_photo(configured_mirror: Path, monkeypatch, isolated_cache: Path) -> None:
+    """Every photo in data/images.json is served, sha256-verified, from the configured mirror."""
+    monkeypatch.setenv("TRICKNETS_MIRROR", str(configured_mirror))
     for name in images.manifest():
-        path = images.local_path(name)
-        assert path.parent == SHARED_IMAGES
+        assert images.local_path(name).parent == configured_mirror
         _assert_pixels(images.load(name))
     assert not isolated_cache.exists()
 
 
-def test_fetch_command_reports_failure_clearly(monkeypatch, isolated_cache: Path, capsys) -> None:
-    from helpers import fetch
+def test_load_many_equals_loading_one_by_one(configured_mirror: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TRICKNETS_MIRROR", str(configured_mirror))
+    names = [images.imagenet_sample(c) for c in (1, 151, 388, 852)] + ["coffee"]
+    batch = images.load_many(names)
+    assert batch.shape == (5, 3, 224, 224)
+    assert torch.equal(batch, torch.cat([images.load(n) for n in names]))
+    assert images.load_many([]).shape == (0, 3, 224, 224)
 
-    src = images.manifest()["dog"]
-    monkeypatch.setitem(images.manifest(), "dog", replace(src, url=f"http://127.0.0.1:{_closed_port()}/dog.jpg"))
-    assert fetch.main(["dog"]) == 1
-    err = capsys.readouterr().err
-    assert "dog: FAILED" in err and "TRICKNETS_MIRROR" in err
 
-
-def test_fetch_command_uses_mirror(monkeypatch, tiny_source, tmp_path: Path, isolated_cache: Path, capsys) -> None:
-    from helpers import fetch
-
+def test_copy_to_writes_a_verified_mirror(tiny_source, monkeypatch, tmp_path: Path, isolated_cache: Path) -> None:
     src, data = tiny_source
     mirror = tmp_path / "mirror"
-    mirror.mkdir()
-    (mirror / "tiny.png").write_bytes(data)
+    (mirror / "sub").mkdir(parents=True)
+    src = replace(src, file="sub/tiny.png")
+    (mirror / "sub" / "tiny.png").write_bytes(data)
     monkeypatch.setenv("TRICKNETS_MIRROR", str(mirror))
-    monkeypatch.setitem(images.manifest(), "tiny", src)
-    assert fetch.main(["tiny", "chelsea"]) == 0
-    out = capsys.readouterr().out
-    assert str(mirror / "tiny.png") in out and "chelsea: ships with" in out
-
-
-def test_photos_are_never_committed() -> None:
-    """The manifest photos must come by URL: none of their bytes may be tracked in git."""
-    root = Path(__file__).resolve().parents[1]
-    tracked = os.popen(f"git -C {root} ls-files").read().split()
-    hashes = {images.manifest()[n].sha256 for n in images.manifest()}
-    for rel in tracked:
-        p = root / rel
-        if p.is_file() and p.stat().st_size < 5_000_000:
-            assert hashlib.sha256(p.read_bytes()).hexdigest() not in hashes, f"{rel} is a manifest photo"
-    assert shutil.which("git")
+    out = images.copy_to(src, tmp_path / "kit")
+    assert out == tmp_path / "kit" / "sub" / "tiny.png" and out.read_bytes() == data
+    assert sorted(p.name for p in out.parent.iterdir()) == ["tiny.png"]  # no partial file left
+    out.write_bytes(b"damaged")
+    assert images.copy_to(src, tmp_path / "kit").read_bytes() == data  # a wrong copy is replaced

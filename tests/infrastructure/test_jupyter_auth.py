@@ -18,72 +18,9 @@ from pathlib import Path
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-START_SCRIPT = ROOT / "docker" / "start-lab.sh"
-CONFIG = ROOT / "docker" / "jupyter_server_config.py"
-HEALTHCHECK = ROOT / "docker" / "healthcheck.py"
-STARTUP_LIMIT_S = 60
+from lab_server import CONFIG, HEALTHCHECK, START_SCRIPT, free_port, lab_environment, start_lab, stop, wait_until_up
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def lab_environment(home: Path, port: int, token: str | None) -> dict[str, str]:
-    """This process's environment with Jupyter's folders moved into `home` (a temp folder)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "XDG_"))}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"  # this venv's jupyter
-    for name, sub in [("HOME", ""), ("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
-                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython"),
-                      ("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "xdg-config")]:
-        env[name] = str(home / sub)
-    env["JUPYTER_PORT"] = str(port)  # read by the config file and by docker/healthcheck.py
-    env["TRICKNETS_WORK_DIR"] = str(home / "work")
-    if token is not None:
-        env["JUPYTER_TOKEN"] = token
-    return env
-
-
-def start_lab(home: Path, token: str | None) -> tuple[subprocess.Popen, int, Path]:
-    """Run docker/start-lab.sh in the background; its output goes to home/lab.log."""
-    (home / "work").mkdir(parents=True)
-    port = free_port()
-    args = [str(START_SCRIPT), "--ip=127.0.0.1"]
-    if os.geteuid() == 0:
-        args.append("--allow-root")  # the container runs as `learner`; a CI box may run as root
-    log = home / "lab.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(args, cwd=home / "work", env=lab_environment(home, port, token),
-                                   stdout=out, stderr=subprocess.STDOUT)
-    return process, port, log
-
-
-def wait_until_up(process: subprocess.Popen, port: int, log: Path) -> None:
-    """Poll the public /api endpoint for at most STARTUP_LIMIT_S seconds."""
-    deadline = time.monotonic() + STARTUP_LIMIT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"JupyterLab exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/api", timeout=2).ok:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.25)
-    pytest.fail(f"JupyterLab not up after {STARTUP_LIMIT_S} s:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from helpers import imagenet_groups as groups
-from helpers.errors import UnknownClassError
+from helpers.errors import InvalidInputError, UnknownClassError
 from helpers.models import IMAGENET_CATEGORIES
 
 
@@ -74,5 +74,7 @@ def test_group_probabilities_of_a_history_add_up_to_one() -> None:
 
 
 def test_group_probability_refuses_wrong_shape() -> None:
-    with pytest.raises(ValueError, match="1000 class probabilities"):
+    with pytest.raises(InvalidInputError, match="1000 class probabilities"):
         groups.group_probability(torch.ones(2, 10), "dogs")
+    with pytest.raises(InvalidInputError, match="list"):
+        groups.group_probability([0.5] * 1000, "dogs")  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from helpers import digits
-from helpers.errors import InvalidInputError, TrickNetsError
+from helpers.errors import InvalidInputError, ParameterError, TrickNetsError
 
 
 def test_load_all_is_scaled_to_unit_range() -> None:
@@ -46,7 +46,7 @@ def test_split_is_reproducible_and_seed_dependent() -> None:
 
 @pytest.mark.parametrize("fraction", [0.0, 1.0, -0.5, 1.5])
 def test_split_rejects_impossible_fractions(fraction: float) -> None:
-    with pytest.raises(InvalidInputError, match="test_fraction"):
+    with pytest.raises(ParameterError, match="test_fraction"):
         digits.load_split(test_fraction=fraction)
     with pytest.raises(ValueError):  # also an ordinary ValueError for plain `except` clauses
         digits.load_split(test_fraction=fraction)

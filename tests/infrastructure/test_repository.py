@@ -1,0 +1,44 @@
+"""The repository itself: no photos or weights committed, one pin for torch, documents that agree with the code."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+from pathlib import Path
+
+from helpers import images
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def tracked_files() -> list[Path]:
+    out = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z"], capture_output=True, check=True).stdout
+    return [ROOT / rel for rel in out.decode().split("\0") if rel]
+
+
+def test_photos_are_never_committed() -> None:
+    """Listed photos (the series' and the 1000-photo set) must come by URL: none of their bytes is tracked."""
+    hashes = {src.sha256 for src in images.manifest().values()} | {p.sha256 for p in images.sample_set()}
+    for path in tracked_files():
+        if path.is_file() and path.stat().st_size < 5_000_000:
+            assert hashlib.sha256(path.read_bytes()).hexdigest() not in hashes, f"{path} is a listed photo"
+
+
+def test_no_weight_files_are_committed() -> None:
+    assert not [p for p in tracked_files() if p.suffix in {".pt", ".pth", ".ckpt", ".safetensors"}]
+
+
+def test_torch_is_pinned_in_one_place() -> None:
+    """requirements-torch.txt pins torch and torchvision; every other file reads it instead of repeating a version."""
+    pins = dict(re.findall(r"^(torch|torchvision)==(\S+)$", (ROOT / "requirements-torch.txt").read_text(), re.M))
+    assert set(pins) == {"torch", "torchvision"}
+    pattern = re.compile(r"torch(vision)?\s*[=<>~]=?\s*\d|TORCH(VISION)?_VERSION")
+    for path in tracked_files():
+        if path.name == "requirements-torch.txt" or path.suffix not in {".txt", ".yml", ".yaml", ".toml", ".cfg", "",
+                                                                          ".sh", ".md", ".py"} or not path.is_file():
+            continue
+        if "tests" in path.parts:
+            continue
+        text = path.read_text(errors="replace")
+        assert not pattern.search(text), f"{path.relative_to(ROOT)} repeats a torch version: read requirements-torch.txt"

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Fill offline/ for a Docker build that needs no network (docker build --build-arg OFFLINE=1):
+#   offline/wheels/  every wheel the image installs (requirements.txt, torch from requirements-torch.txt);
+#   offline/photos/  every photo the image bakes in (the series' and the 1000-photo ImageNet set), sha256-checked.
+#
+#   bash tools/offline-kit.sh                          online: torch from PyTorch's CPU index, photos by URL
+#   TRICKNETS_MIRROR=/path/to/mirror bash tools/offline-kit.sh   photos from a mirror folder instead
+#   TORCH_INDEX_URL=pypi bash tools/offline-kit.sh     torch from your pip's own indexes (PyPI: the CUDA build)
+#
+# Run it in an environment where `pip install -r requirements.txt -e .` has been done (the photo step uses
+# helpers.fetch), on the same platform as the image (x86-64 Linux, Python 3.11 for the default image).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+index="${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}"
+python=${PYTHON:-python3}
+
+mkdir -p offline/wheels offline/photos
+if [ "$index" = pypi ]; then
+    "$python" -m pip download --quiet --dest offline/wheels -r requirements-torch.txt
+else
+    "$python" -m pip download --quiet --dest offline/wheels --index-url "$index" -r requirements-torch.txt
+fi
+# The rest; the torch wheels already in offline/wheels satisfy requirements.txt's torch pins.
+"$python" -m pip download --quiet --dest offline/wheels --find-links offline/wheels -r requirements.txt
+echo "offline-kit: $(ls offline/wheels/*.whl | wc -l) wheels, $(du -sh offline/wheels | cut -f1) in offline/wheels"
+
+TRICKNETS_PROGRESS="${TRICKNETS_PROGRESS:-1}" "$python" -m helpers.fetch --set imagenet-samples --to offline/photos
+echo "offline-kit: done; now: docker compose build --build-arg OFFLINE=1"
