@@ -42,7 +42,7 @@ RUN --mount=type=bind,source=offline/wheels,target=/wheels \
 
 # 2. Everything else the lab and its self-test need (the torch pins are met already). The test suites that
 #    packages ship are left out of the image.
-COPY requirements.txt ./
+COPY requirements.txt requirements-jupyterhub.txt ./
 RUN --mount=type=bind,source=offline/wheels,target=/wheels \
     if [ "$OFFLINE" = 1 ]; then set -- --no-index --find-links /wheels; else set --; fi; \
     pip install "$@" -r requirements.txt; \

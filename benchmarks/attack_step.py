@@ -21,21 +21,11 @@ from __future__ import annotations
 import argparse
 import copy
 import statistics
-import time
-from collections.abc import Callable
 
 import torch
 
 from helpers import attacks, images, models, settings
-
-
-def _timer(device: torch.device) -> Callable[[], float]:
-    def now() -> float:
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
-        return time.perf_counter()
-
-    return now
+from timing import clock  # benchmarks/timing.py (this folder)
 
 
 def plain_float64(model: models.Classifier) -> models.Classifier:
@@ -72,7 +62,7 @@ def main() -> None:
     photos = [images.load(name) for name in ("coffee", "chelsea", "grace_hopper")]
     x = torch.cat([photos[i % len(photos)] for i in range(args.batch)]).to(device)
     target = variants["float32"].class_index("paper towel")
-    now = _timer(device)
+    now = clock(device)
 
     def bare(model: models.Classifier) -> float:
         xm = x.to(model.dtype)

@@ -23,8 +23,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -32,18 +30,10 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root, for `helpers`
 
 from helpers import attacks, images, models, settings  # noqa: E402
+from timing import clock  # noqa: E402  -- benchmarks/timing.py (this folder)
 
 PHOTOS = ("coffee", "chelsea", "grace_hopper")  # ship with installed packages: no download
 TARGETS = ("vulture", "bath towel", "shower cap", "paper towel", "tennis ball", "cocktail shaker")
-
-
-def _timer(device: torch.device) -> Callable[[], float]:
-    def now() -> float:
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
-        return time.perf_counter()
-
-    return now
 
 
 def main() -> None:
@@ -72,7 +62,7 @@ def main() -> None:
 
     pgd = torchattacks.PGD(model, eps=eps, alpha=alpha, steps=args.steps, random_start=False)
     pgd.set_mode_targeted_by_label(quiet=True)  # the labels we pass are the targets
-    now = _timer(device)
+    now = clock(device)
     adversarial: dict[str, torch.Tensor] = {}
 
     def ours() -> float:

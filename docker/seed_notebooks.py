@@ -12,30 +12,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 
+from helpers.files import copy_atomically, sha256_of as sha256  # light: no torch (PYTHONPATH=/opt/tricknets)
+
 RECORD = ".tricknets-notebooks.json"
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def copy_atomically(source: Path, target: Path) -> None:
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".seeding-")
-    os.close(handle)
-    try:
-        shutil.copyfile(source, temporary)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
 
 
 def seed(lessons: Path, work: Path) -> list[str]:

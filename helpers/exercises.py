@@ -57,6 +57,35 @@ def _call(fn: Callable, *args: object) -> tuple[object, Feedback | None]:
         return None, _hint(f"your function raised {type(exc).__name__}: {exc}")
 
 
+def _number(fn: Callable, args: Sequence[object], unfinished: str) -> tuple[float | None, Feedback | None]:
+    """Run the learner's function and read one number from its answer; (None, a hint) when that fails."""
+    got, problem = _call(fn, *args)
+    if problem is not None:
+        return None, problem
+    if _unfinished(got):
+        return None, _hint(unfinished)
+    try:
+        return float(got), None  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None, _hint("return one number (use float(...) or .item(); math.inf is a number too).")
+
+
+def _array(fn: Callable, args: Sequence[object], unfinished: str, shape: tuple[int, ...],
+           wrong_shape: str) -> tuple[np.ndarray | None, Feedback | None]:
+    """Run the learner's function and read an array of `shape` from its answer; (None, a hint) when that fails.
+
+    `wrong_shape` may name the learner's shape as {shape}."""
+    got, problem = _call(fn, *args)
+    if problem is not None:
+        return None, problem
+    if _unfinished(got):
+        return None, _hint(unfinished)
+    arr = _as_array(got)
+    if arr is None or arr.shape != shape:
+        return None, _hint(wrong_shape.format(shape=None if arr is None else arr.shape))
+    return arr, None
+
+
 def _as_array(value: object) -> np.ndarray | None:
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
@@ -72,14 +101,12 @@ def check_sigmoid(fn: Callable[[np.ndarray], np.ndarray]) -> Feedback:
     t = np.array([-30.0, -2.0, 0.0, 0.5, 3.0, 794.0])
     expected = 1.0 / (1.0 + np.exp(-t))
     with np.errstate(over="ignore"):  # np.exp(794) overflows harmlessly to inf in a naive S
-        got, problem = _call(fn, t.copy())
+        arr, problem = _array(fn, (t.copy(),), "your function returns None: fill in the body so that it returns S(t) "
+                              "for every value in t (np.exp works on whole arrays).", t.shape,
+                              f"S should return one number per input (shape {t.shape}); use numpy operations, "
+                              "not math.exp.")
     if problem is not None:
         return problem
-    if _unfinished(got):
-        return _hint("your function returns None: fill in the body so that it returns S(t) for every value in t (np.exp works on whole arrays).")
-    arr = _as_array(got)
-    if arr is None or arr.shape != t.shape:
-        return _hint(f"S should return one number per input (shape {t.shape}); use numpy operations, not math.exp.")
     with np.errstate(over="ignore", invalid="ignore"):
         flipped, complement = 1 / (1 + np.exp(t)), np.exp(-t) / (1 + np.exp(-t))
     if np.allclose(arr, flipped):
@@ -99,15 +126,11 @@ def check_loss_gradient(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], np.nd
     w = rng.normal(size=5) * 0.3
     p = 1 / (1 + np.exp(-X @ w))
     expected = X.T @ (p - y) / len(y)
-    got, problem = _call(fn, w.copy(), X.copy(), y.copy())
+    arr, problem = _array(fn, (w.copy(), X.copy(), y.copy()), "your function returns None: return dL/dw, one "
+                          "number per weight (start from p = S(X @ w)).", w.shape,
+                          f"the gradient has one entry per weight (shape {w.shape}), yours has shape {{shape}}.")
     if problem is not None:
         return problem
-    if _unfinished(got):
-        return _hint("your function returns None: return dL/dw, one number per weight (start from p = S(X @ w)).")
-    arr = _as_array(got)
-    if arr is None or arr.shape != w.shape:
-        shape = None if arr is None else arr.shape
-        return _hint(f"the gradient has one entry per weight (shape {w.shape}), yours has shape {shape}.")
     if np.allclose(arr, -expected):
         return _hint("the sign is flipped: it is (p - y), prediction minus label.")
     if np.allclose(arr, expected * len(y)):
@@ -215,15 +238,10 @@ def check_psnr(fn: Callable[[torch.Tensor, torch.Tensor], float]) -> Feedback:
     b = (a + (torch.rand(a.shape, generator=g) - 0.5) * 0.02).clamp(0, 1)
     mse = float(((a - b) ** 2).mean())
     expected = 10 * math.log10(1.0 / mse)
-    got, problem = _call(fn, a.clone(), b.clone())
+    value, problem = _number(fn, (a.clone(), b.clone()),
+                             "your function returns None: return the PSNR in decibels, one number.")
     if problem is not None:
         return problem
-    if _unfinished(got):
-        return _hint("your function returns None: return the PSNR in decibels, one number.")
-    try:
-        value = float(got)
-    except (TypeError, ValueError):
-        return _hint("return one number (use float(...) or .item()).")
     if math.isclose(value, 10 * math.log10(255.0**2 / mse), rel_tol=1e-4):
         return _hint("the peak value is 1 for pixels in [0, 1], not 255.")
     if math.isclose(value, 20 * math.log10(1.0 / mse), rel_tol=1e-4):
@@ -241,15 +259,10 @@ def check_dog_mass(fn: Callable[[torch.Tensor], float]) -> Feedback:
     dogs = imagenet_groups.class_ids("dogs")
     first, last = dogs[0], dogs[-1]
     expected = float(imagenet_groups.group_probability(probs, "dogs"))
-    got, problem = _call(fn, probs.clone())
+    value, problem = _number(fn, (probs.clone(),),
+                             "your function returns None: return one number, the total probability of the dog classes.")
     if problem is not None:
         return problem
-    if _unfinished(got):
-        return _hint("your function returns None: return one number, the total probability of the dog classes.")
-    try:
-        value = float(got)
-    except (TypeError, ValueError):
-        return _hint("return one number (use float(...) or .item()).")
     if math.isclose(value, float(probs[first:last].sum()), rel_tol=1e-6):
         return _hint(f"off by one: id {last} (Mexican hairless) is a dog too; Python slices stop before their end.")
     if math.isclose(value, float(probs[first + 1:last + 1].sum()), rel_tol=1e-6):
@@ -264,22 +277,17 @@ def check_median_steps(fn: Callable[[Sequence[int | None]], float]) -> Feedback:
     # sorted with None as infinity: [3, 5, inf, inf, inf] -> inf; [2, 4, 6, inf] -> (4 + 6) / 2; [1, 3, 7] -> 3
     cases = [([3, 5, None, None, None], math.inf), ([2, 4, 6, None], 5.0), ([7, 1, 3], 3.0)]
     for values, expected in cases:
-        got, problem = _call(fn, list(values))
+        value, problem = _number(fn, (list(values),),
+                                 "return the median, treating None as infinitely many steps (math.inf).")
         if problem is not None:
             return problem
-        if _unfinished(got):
-            return _hint("return the median, treating None as infinitely many steps (math.inf).")
-        try:
-            value = float(got)
-        except (TypeError, ValueError):
-            return _hint("return one number (math.inf is allowed).")
         finite = sorted(v for v in values if v is not None)
         dropped = float(np.median(finite)) if finite else math.nan
         if value != expected and math.isclose(value, dropped) and None in values:
             return _hint("dropping the Nones makes hard images look easy: count 'never' as math.inf instead.")
         if not (value == expected or (math.isfinite(expected) and math.isclose(value, expected))):
             return _hint(f"for {values} the median should be {expected}.")
-    return _ok("a median that honours the images that never got there.")
+    return _ok("a median that honours the attacks that never got there.")
 
 
 # --- predictions: written down before a cell runs, checked against what it computed ---------

@@ -13,11 +13,8 @@ is read first (the set lives in its subfolder imagenet-samples/), then the downl
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,6 +29,7 @@ from torchvision.transforms import v2 as T
 
 from . import settings
 from .errors import ChecksumError, DownloadError, ImageLoadError, UnknownClassError, UnknownImageError
+from .files import copy_atomically, sha256_of
 
 IMAGE_SIZE = 224
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -129,14 +127,6 @@ def source(name: str) -> ImageSource:
 
 
 # --- checked downloads -----------------------------------------------------------------
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def download(photo: ImageSource, destination: Path) -> Path:
     """Download with the sha256 checked; on any failure nothing is left at `destination`."""
     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -192,17 +182,7 @@ def copy_to(photo: ImageSource, folder: Path) -> Path:
     target = folder / photo.file
     if target.is_file() and sha256_of(target) == photo.sha256:
         return target
-    found = local_path(photo)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
-    os.close(handle)
-    try:
-        shutil.copyfile(found, temporary)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-    return target
+    return copy_atomically(local_path(photo), target)
 
 
 # --- decoding --------------------------------------------------------------------------

@@ -20,6 +20,18 @@ def _closed_port() -> int:
 
 
 @pytest.fixture
+def tiny_mirror(tiny_source, monkeypatch, tmp_path: Path, isolated_cache: Path) -> tuple[Path, bytes]:
+    """A mirror folder holding the tiny photo, listed in the manifest as 'tiny' (its URL is unreachable)."""
+    src, data = tiny_source
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "tiny.png").write_bytes(data)
+    monkeypatch.setenv("TRICKNETS_MIRROR", str(mirror))
+    monkeypatch.setitem(images.manifest(), "tiny", src)
+    return mirror, data
+
+
+@pytest.fixture
 def tiny_source(tmp_path: Path) -> tuple[images.ImageSource, bytes]:
     buf = tmp_path / "made.png"
     Image.new("RGB", (64, 48), (30, 90, 200)).save(buf)
@@ -36,13 +48,8 @@ def test_fetch_command_reports_failure_clearly(monkeypatch, isolated_cache: Path
     assert "dog: FAILED" in err and "TRICKNETS_MIRROR" in err
 
 
-def test_fetch_command_uses_mirror(monkeypatch, tiny_source, tmp_path: Path, isolated_cache: Path, capsys) -> None:
-    src, data = tiny_source
-    mirror = tmp_path / "mirror"
-    mirror.mkdir()
-    (mirror / "tiny.png").write_bytes(data)
-    monkeypatch.setenv("TRICKNETS_MIRROR", str(mirror))
-    monkeypatch.setitem(images.manifest(), "tiny", src)
+def test_fetch_command_uses_mirror(tiny_mirror, capsys) -> None:
+    mirror, _ = tiny_mirror
     assert fetch.main(["tiny", "chelsea"]) == 0
     out = capsys.readouterr().out
     assert str(mirror / "tiny.png") in out and "chelsea: ships with" in out
@@ -55,14 +62,8 @@ def test_unknown_names_fail_with_close_matches(isolated_cache: Path, capsys) -> 
     assert "chelsea: ships with" in captured.out
 
 
-def test_to_folder_writes_a_mirror_that_serves_the_notebooks(tiny_source, monkeypatch, tmp_path: Path,
-                                                            isolated_cache: Path, capsys) -> None:
-    src, data = tiny_source
-    mirror = tmp_path / "mirror"
-    mirror.mkdir()
-    (mirror / "tiny.png").write_bytes(data)
-    monkeypatch.setenv("TRICKNETS_MIRROR", str(mirror))
-    monkeypatch.setitem(images.manifest(), "tiny", src)
+def test_to_folder_writes_a_mirror_that_serves_the_notebooks(tiny_mirror, monkeypatch, tmp_path: Path, capsys) -> None:
+    _, data = tiny_mirror
     kit = tmp_path / "kit"
     assert fetch.main(["tiny", "--to", str(kit)]) == 0
     assert (kit / "tiny.png").read_bytes() == data and str(kit / "tiny.png") in capsys.readouterr().out
