@@ -14,6 +14,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 index="${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}"
+# Wheels for the image's Python, not this machine's: the offline base (Debian bookworm) has Python 3.11.2, and
+# some packages' newest releases need 3.11.5 or later.
+target=(--only-binary=:all: --python-version "${IMAGE_PYTHON_VERSION:-3.11.2}")
 python=${PYTHON:-python3}
 part="${1:-all}"
 case "$part" in all | wheels | photos) ;; *) echo "usage: $0 [wheels|photos]" >&2; exit 2 ;; esac
@@ -21,12 +24,13 @@ case "$part" in all | wheels | photos) ;; *) echo "usage: $0 [wheels|photos]" >&
 mkdir -p offline/wheels offline/photos
 if [ "$part" != photos ]; then
     if [ "$index" = pypi ]; then
-        "$python" -m pip download --quiet --dest offline/wheels -r requirements-torch.txt
+        "$python" -m pip download --quiet "${target[@]}" --dest offline/wheels -r requirements-torch.txt
     else
-        "$python" -m pip download --quiet --dest offline/wheels --index-url "$index" -r requirements-torch.txt
+        "$python" -m pip download --quiet "${target[@]}" --dest offline/wheels --index-url "$index" -r requirements-torch.txt
     fi
     # The rest; the torch wheels already in offline/wheels satisfy requirements.txt's torch pins.
-    "$python" -m pip download --quiet --dest offline/wheels --find-links offline/wheels -r requirements.txt
+    "$python" -m pip download --quiet "${target[@]}" --dest offline/wheels --find-links offline/wheels \
+        -r requirements.txt
     echo "offline-kit: $(ls offline/wheels/*.whl | wc -l) wheels, $(du -sh offline/wheels | cut -f1) in offline/wheels"
 fi
 if [ "$part" != wheels ]; then

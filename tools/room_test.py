@@ -159,7 +159,7 @@ def main() -> int:
                   == 403, f"{other}'s token does not open {user}'s server")
             check(requests.get(base, timeout=30, allow_redirects=False).status_code in (302, 403),
                   f"no token, no access to {user}'s server")
-            uids = {line.split()[0] for line in docker("top", f"jupyter-{user}", "-eo", "uid,args").splitlines()[1:]}
+            uids = {line.split()[1] for line in docker("top", f"jupyter-{user}", "-eo", "pid,uid,args").splitlines()[1:]}
             check(uids and "0" not in uids, f"{user}'s container runs as uid {', '.join(sorted(uids))}, not root")
             threads = docker("exec", f"jupyter-{user}", "python", "-c",
                              "import torch; print(torch.get_num_threads())").strip()

@@ -33,7 +33,7 @@ def test_torch_is_pinned_in_one_place() -> None:
     """requirements-torch.txt pins torch and torchvision; every other file reads it instead of repeating a version."""
     pins = dict(re.findall(r"^(torch|torchvision)==(\S+)$", (ROOT / "requirements-torch.txt").read_text(), re.M))
     assert set(pins) == {"torch", "torchvision"}
-    pattern = re.compile(r"torch(vision)?\s*[=<>~]=?\s*\d|TORCH(VISION)?_VERSION")
+    pattern = re.compile(r"(?<![\w-])torch(vision)?\s*[=<>~]=?\s*\d|TORCH(VISION)?_VERSION")
     for path in tracked_files():
         if path.name == "requirements-torch.txt" or path.suffix not in {".txt", ".yml", ".yaml", ".toml", ".cfg", "",
                                                                           ".sh", ".md", ".py"} or not path.is_file():
