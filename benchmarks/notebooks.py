@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,11 +34,17 @@ def rss_and_peak(pid: int) -> tuple[int, int]:
     return tuple(int(fields[k].split()[0]) * 1024 for k in ("VmRSS", "VmHWM"))  # type: ignore[return-value]
 
 
+def is_widget(cell) -> bool:
+    """A cell that only draws an explorer (see tests/notebooks/test_structure.py)."""
+    return cell.cell_type == "code" and cell.source.startswith("# NBVAL_IGNORE_OUTPUT\n# A widget")
+
+
 def run(path: Path, precision: str) -> tuple[float, int]:
     """(cell seconds, peak kernel memory in bytes) of one execution."""
     nb = nbformat.read(path, as_version=4)
     env = {**os.environ, "TRICKNETS_PRECISION": precision, "TRICKNETS_PROGRESS": "0"}
-    client = NotebookClient(nb, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(nb, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
+                            timeout_func=lambda cell: 60 if is_widget(cell) else 1200)
     peak, done = 0, threading.Event()
 
     def sample() -> None:
@@ -45,7 +52,7 @@ def run(path: Path, precision: str) -> tuple[float, int]:
         while not done.wait(0.1):
             try:
                 peak = max(peak, rss_and_peak(client.km.provisioner.process.pid)[0])
-            except (AttributeError, FileNotFoundError, ProcessLookupError, TypeError, ValueError):
+            except (AttributeError, FileNotFoundError, KeyError, ProcessLookupError, TypeError, ValueError):
                 pass
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -53,7 +60,15 @@ def run(path: Path, precision: str) -> tuple[float, int]:
         sampler.start()
         pid = client.km.provisioner.process.pid
         for index, cell in enumerate(nb.cells):
-            client.execute_cell(cell, index)
+            try:
+                client.execute_cell(cell, index)
+            except CellTimeoutError:
+                if not is_widget(cell):
+                    raise
+                # nbclient sometimes never sees a widget cell finish (jupyter/nbclient#312); the kernel is idle,
+                # so go on, and leave the cell's 60 s out of the sum (it has no execution timing).
+                cell.metadata.pop("execution", None)
+                print(f"   ({path.stem}: nbclient lost track of widget cell {index}; not timed)", flush=True)
         peak = max(peak, *rss_and_peak(pid))
     done.set()
     seconds = 0.0

@@ -83,7 +83,7 @@ c.DockerSpawner.default_url = "/lab"
 c.DockerSpawner.volumes = {"tricknets-{username}": "/home/learner/work"}
 c.DockerSpawner.remove = True  # containers are disposable; the volume keeps the work
 # Fair shares on a shared server: an attack in float64 needs about 1 GB; measured in tools/room_test.py.
-c.DockerSpawner.mem_limit = "2G"
+c.DockerSpawner.mem_limit = "3G"
 c.DockerSpawner.cpu_limit = 1.0
 c.DockerSpawner.environment = {"TRICKNETS_DEVICE": "cpu"}
 c.Spawner.start_timeout = 120

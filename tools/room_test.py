@@ -30,6 +30,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 LEARNERS = ("ada", "bo", "chen", "dee")
 NOTEBOOK = "03_paper_towel_from_black.ipynb"
+#: What `docker exec` must run a command through to get what the learner's own processes get (the thread count).
+ENTRYPOINT = ("/opt/tricknets/docker/entrypoint.sh",)
 
 
 class RoomError(AssertionError):
@@ -90,9 +92,10 @@ def wait(condition, what: str, limit_s: float):
 def run_notebook(user: str) -> float:
     """Execute notebook 03 inside the learner's own container (its limits apply); the seconds it took."""
     started = time.monotonic()
-    docker("exec", "-e", "TRICKNETS_PROGRESS=0", f"jupyter-{user}", "jupyter", "nbconvert", "--to", "notebook",
-           "--execute", f"/home/learner/work/{NOTEBOOK}", "--output", f"/tmp/{user}-03.ipynb",
-           "--ExecutePreprocessor.timeout=1200", timeout=1800)
+    # Through the entrypoint, as the learner's server and kernels start (a bare `docker exec` skips its thread
+    # setting), and with the image's own test command: strict nbval on the pristine copy of the notebook.
+    docker("exec", "-w", "/opt/tricknets", f"jupyter-{user}", *ENTRYPOINT, "pytest", "-q", "-p", "no:cacheprovider",
+           f"notebooks/{NOTEBOOK}", timeout=1800)
     return time.monotonic() - started
 
 
@@ -161,8 +164,8 @@ def main() -> int:
                   f"no token, no access to {user}'s server")
             uids = {line.split()[1] for line in docker("top", f"jupyter-{user}", "-eo", "pid,uid,args").splitlines()[1:]}
             check(uids and "0" not in uids, f"{user}'s container runs as uid {', '.join(sorted(uids))}, not root")
-            threads = docker("exec", f"jupyter-{user}", "python", "-c",
-                             "import torch; print(torch.get_num_threads())").strip()
+            threads = docker("exec", f"jupyter-{user}", *ENTRYPOINT, "python", "-c",
+                             "import torch; print(torch.get_num_threads())").strip().splitlines()[-1]
             check(threads == "1", f"{user}'s container runs {threads} torch thread (its CPU limit is 1)")
             wait(lambda u=user: docker("inspect", "-f", "{{.State.Health.Status}}", f"jupyter-{u}").strip() == "healthy",
                  f"{user}'s container turns healthy", 120)

@@ -29,7 +29,7 @@ import lab_server
 
 NOTEBOOKS = lab_server.ROOT / "notebooks"
 NOTEBOOK_04 = "04_panda_to_vulture.ipynb"
-RUN_ALL_LIMIT_MS = 420_000  # notebook 04 needs 1-3 minutes on a 2-core CPU (more on a busy one)
+RUN_ALL_LIMIT_MS = 900_000  # notebook 04 needs a few minutes on a 2-core CPU in float64 (more on a busy one)
 EXPLORER_RUN_LIMIT_MS = 180_000  # one explorer run: 10 attack steps, two figures
 
 # The attack explorer's stable hooks (helpers/widgets.py, AttackExplorer.CSS_CLASSES and descriptions).
@@ -69,7 +69,7 @@ def wait_explorer_output_changed(page, before: str, timeout_ms: int) -> str:
     return browser.output_signature(page.locator(OUTPUT))
 
 
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(1500)
 def test_notebook_04_runs_in_the_browser_and_the_explorer_reacts(tmp_path):
     browser.require_browser()
     source = NOTEBOOKS / NOTEBOOK_04
@@ -93,8 +93,9 @@ def test_notebook_04_runs_in_the_browser_and_the_explorer_reacts(tmp_path):
         assert figures >= n_png, f"{figures} figures rendered, the stored notebook has {n_png}"
         explorer = page.locator(EXPLORER)
         explorer.wait_for(state="visible")
+        explorer.scroll_into_view_if_needed()  # JupyterLab renders only the cells near the view
         slider = explorer.locator(f"{EPSILON}.widget-slider")
-        assert "epsilon" in slider.locator(".widget-label").inner_text()
+        slider.locator(".widget-label").filter(has_text="epsilon").wait_for()
         browser.screenshot_whole_notebook(page, browser.ARTIFACTS / AFTER_RUN_ALL)
 
         # One run with the notebook's budget, then one with a larger budget: the output must change.
