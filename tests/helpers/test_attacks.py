@@ -83,6 +83,7 @@ def test_batched_attack_with_one_target_per_image(lite0) -> None:
 def test_chunks_give_the_same_result_as_one_batch(lite0, monkeypatch) -> None:
     """Large batches run in chunks (memory); the images do not notice."""
     batch = torch.cat([images.load("coffee"), images.load("chelsea"), images.load("grace_hopper")])
+    monkeypatch.setattr(attacks, "CHUNK_VALUES", batch.numel())  # all three in one batch
     whole = attacks.iterative_attack(lite0, batch, target=23, epsilon=1 / 255, steps=2, progress=False)
     monkeypatch.setattr(attacks, "CHUNK_VALUES", 3 * 224 * 224)  # one image per chunk
     chunked = attacks.iterative_attack(lite0, batch, target=23, epsilon=1 / 255, steps=2, progress=False)
