@@ -9,7 +9,7 @@
 # Build arguments (all optional: --build-arg NAME=value):
 #   BASE_IMAGE       any Debian bookworm image with Python 3.11 and its venv module: the official
 #                    python:3.11-slim-bookworm (default), or a plain Debian bookworm with python3 and
-#                    python3-venv (README.md, "Build it offline", makes one with debootstrap).
+#                    python3-venv (tools/debian-base.sh makes one with debootstrap; README.md, "Build it offline").
 #   OFFLINE          1: install every package from offline/wheels (pip --no-index) and take every photo
 #                    from offline/photos; nothing is downloaded. tools/offline-kit.sh fills both folders.
 #                    0 (default): packages from the indexes, photos by URL (sha256-checked either way).
@@ -40,13 +40,15 @@ RUN --mount=type=bind,source=offline/wheels,target=/wheels \
     if [ "$OFFLINE" = 1 ]; then set -- --no-index --find-links /wheels; else set -- --index-url "$TORCH_INDEX_URL"; fi; \
     pip install "$@" -r requirements-torch.txt
 
-# 2. Everything else the lab and its self-test need (the torch pins are met already). The test suites that
-#    packages ship are left out of the image.
+# 2. Everything else the lab and its self-test need (the torch pins are met already). Left out: the test
+#    suites that packages ship, and the hub's own web pages (share/jupyterhub/static, about 60 MB), which the
+#    hub serves from where it runs; a learner's server (jupyterhub-singleuser) only links to them.
 COPY requirements.txt requirements-jupyterhub.txt ./
 RUN --mount=type=bind,source=offline/wheels,target=/wheels \
     if [ "$OFFLINE" = 1 ]; then set -- --no-index --find-links /wheels; else set --; fi; \
     pip install "$@" -r requirements.txt; \
     find /opt/venv/lib -depth -type d -name tests -path '*/site-packages/*' -exec rm -rf {} +; \
+    rm -rf /opt/venv/share/jupyterhub/static; \
     python -c "import matplotlib, sklearn, skimage, scipy.ndimage, jupyterlab, nbval, torch, torchvision"
 
 # 3. The user, created after the heavy layers, so another uid never reinstalls them.
