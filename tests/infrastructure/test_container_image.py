@@ -150,6 +150,21 @@ def test_the_learner_image_holds_no_test_only_tools() -> None:
     assert docker("run", "--rm", IMAGE, "python", "-c", probe, timeout=120).stdout.strip().endswith("[]")
 
 
+@pytest.mark.timeout(600)
+def test_what_the_lab_and_the_self_test_import_has_bytecode() -> None:
+    """The image keeps .pyc files only for what its warm-up imports (Dockerfile, step 2; about 50 MB less). If a new
+    version of a package makes the server, a kernel or nbval import much more, this fails and names the modules to
+    add to the warm-up; a few stragglers (compiled in memory when imported, milliseconds each) are tolerated."""
+    probe = Path(__file__).with_name("bytecode_probe.py")
+    result = docker("run", "--rm", "--network", "none", "--user", "learner", "-v", f"{probe}:/tmp/probe.py:ro",
+                    IMAGE, "python", "/tmp/probe.py", timeout=550)
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    print(f"bytecode: {found['imported_bytes'] / 2**20:.0f} MB imported, "
+          f"{found['missing_bytes'] / 2**10:.0f} KB of it not in the image")
+    assert found["imported_bytes"] > 20 * 2**20, found  # the probe really ran the server, a kernel and nbval
+    assert found["missing_bytes"] < 0.01 * found["imported_bytes"], found["without_bytecode"]
+
+
 @pytest.mark.timeout(900)
 def test_a_one_line_edit_in_helpers_rebuilds_in_seconds(tmp_path: Path) -> None:
     """The torch and requirements layers are reused (the same layer digests); only the project's own layers change.
