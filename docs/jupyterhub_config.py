@@ -3,12 +3,12 @@
 docs/WORKSHOP.md, "One server for the whole room", is the guide. On a server with Docker, in this repository:
 
     docker compose build                                    # the image, tricknets-lab:cpu
-    pip install -r requirements-hub.txt && npm ci           # the hub, DockerSpawner and the proxy, all pinned
+    pip install -r requirements/hub.txt && npm ci          # the hub, DockerSpawner and the proxy, all pinned
     export TRICKNETS_WORKSHOP_PASSWORD=...  TRICKNETS_ADMIN_PASSWORD=...   # 8+ and 32+ characters
     jupyterhub -f docs/jupyterhub_config.py
 
 Learners log in with any name and the workshop password; `instructor` logs in with the admin password.
-Every learner gets their own container (2 GB, 1 CPU; the image runs as many torch threads as that CPU
+Every learner gets their own container (3 GB, 1 CPU; the image runs as many torch threads as that CPU
 quota allows) and their own volume, which keeps their notebooks across restarts; fresh copies of the
 lessons arrive there at every start without touching their edits (docker/seed_notebooks.py).
 tests/infrastructure/test_workshop.py checks every setting here against JupyterHub's and DockerSpawner's

@@ -51,3 +51,7 @@ class DownloadError(TrickNetsError, OSError):
 
 class ChecksumError(DownloadError):
     """A downloaded or mirrored file whose sha256 is not the one its data manifest records."""
+
+
+class TableError(TrickNetsError, ValueError):
+    """A study table (data/studies/*.csv) that is missing, cut short, edited or damaged: never read in part."""

@@ -6,76 +6,29 @@ space (the models normalise internally). Named photos come from three places:
   * the series' photos, listed in data/images.json;
   * an opt-in set of 1000 ImageNet photos, one per class, listed in data/imagenet_samples.json
     (notebooks 04-05 and helpers.studies use it).
-Listed photos are downloaded by URL with their sha256 checked; the folder TRICKNETS_MIRROR names
-is read first (the set lives in its subfolder imagenet-samples/), then the download cache.
+Listed photos are downloaded by helpers.photos (by URL, sha256-checked, retried; the folder
+TRICKNETS_MIRROR names is read first, the set in its subfolder imagenet-samples/, then the cache).
 """
 
 from __future__ import annotations
 
-import difflib
-import json
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from urllib.error import URLError
 
 import numpy as np
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 from torchvision.transforms import v2 as T
 
-from . import settings
-from .errors import ChecksumError, DownloadError, ImageLoadError, UnknownClassError, UnknownImageError
-from .files import copy_atomically, sha256_of
+from .errors import ImageLoadError, UnknownClassError
+from .photos import SETS, ImageSource, copy_to, local_path, manifest, sample_set, set_photos, source
+
+__all__ = ["SETS", "ImageSource", "available", "black", "copy_to", "imagenet_sample", "load", "load_many",
+           "local_path", "manifest", "open_image", "sample_set", "source", "to_numpy", "to_rgb", "to_tensor"]
 
 IMAGE_SIZE = 224
-DATA = Path(__file__).resolve().parent.parent / "data"
-MANIFEST = DATA / "images.json"
-#: Named sets of photos that are fetched only when asked for: set name -> its data manifest.
-SETS = {"imagenet-samples": DATA / "imagenet_samples.json"}
-
-
-@dataclass(frozen=True)
-class ImageSource:
-    """Where a downloadable photo comes from, and the facts needed to credit and verify it.
-
-    `file` is its path inside a mirror folder, the cache, or a folder made by `copy_to`.
-    """
-
-    name: str
-    file: str
-    url: str
-    sha256: str
-    license: str = ""
-    photo_license: str = ""
-    attribution: str = ""
-    class_id: int | None = None
-
-
-@lru_cache(maxsize=1)
-def manifest() -> dict[str, ImageSource]:
-    """The series' photos, by name, from data/images.json."""
-    entries = json.loads(MANIFEST.read_text(encoding="utf-8"))["images"]
-    fields = ("name", "file", "url", "sha256", "license", "photo_license", "attribution")
-    return {e["name"]: ImageSource(**{k: e[k] for k in fields}) for e in entries}
-
-
-@lru_cache(maxsize=None)
-def sample_set(name: str = "imagenet-samples") -> tuple[ImageSource, ...]:
-    """The photos of a named set, in the order of its manifest (for imagenet-samples: by class id)."""
-    if name not in SETS:
-        raise UnknownImageError(f"no set of photos called {name!r}; the sets are: {', '.join(SETS)}.")
-    data = json.loads(SETS[name].read_text(encoding="utf-8"))
-    return tuple(ImageSource(name=Path(e["file"]).stem, file=f"{name}/{e['file']}", url=e["url"], sha256=e["sha256"],
-                             license=data["licence"], class_id=e["class_id"]) for e in data["images"])
-
-
-@lru_cache(maxsize=None)
-def _set_photos() -> dict[str, ImageSource]:
-    return {source.name: source for set_name in SETS for source in sample_set(set_name)}
 
 
 def imagenet_sample(class_id: int) -> str:
@@ -102,7 +55,7 @@ def _grace_hopper() -> Image.Image:
         return Image.open(f).copy()
 
 
-#: Photos that installed packages ship: always available, no download.
+#: Photos that installed packages ship: always available, no download (helpers.photos.PACKAGED_NAMES).
 PACKAGED: dict[str, Callable[[], Image.Image]] = {
     "chelsea": _skimage("chelsea"),  # scikit-image's tabby cat
     "coffee": _skimage("coffee"),  # scikit-image's cup of coffee
@@ -113,76 +66,6 @@ PACKAGED: dict[str, Callable[[], Image.Image]] = {
 def available() -> list[str]:
     """The series' image names load() accepts (the 1000 set photos too, see sample_set())."""
     return sorted(PACKAGED) + sorted(manifest())
-
-
-def source(name: str) -> ImageSource:
-    """The download facts of a listed photo (series or set); UnknownImageError with close matches otherwise."""
-    found = manifest().get(name) or _set_photos().get(name)
-    if found is None:
-        close = difflib.get_close_matches(name, [*available(), *_set_photos()], n=3, cutoff=0.5)
-        hint = f"Did you mean {', '.join(repr(c) for c in close)}? " if close else ""
-        raise UnknownImageError(f"No image called {name!r}. {hint}Known names: {', '.join(available())}, "
-                                "and the photos of helpers.images.sample_set(); or pass the path of an image file.")
-    return found
-
-
-# --- checked downloads -----------------------------------------------------------------
-def download(photo: ImageSource, destination: Path) -> Path:
-    """Download with the sha256 checked; on any failure nothing is left at `destination`."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # Writes to a temporary file beside `destination`, moves it in place only when the hash matches,
-        # and deletes the temporary file otherwise.
-        torch.hub.download_url_to_file(photo.url, str(destination), hash_prefix=photo.sha256, progress=False)
-    except RuntimeError as exc:
-        if "invalid hash" not in str(exc):
-            raise
-        raise ChecksumError(
-            f"The file downloaded for {photo.name!r} from {photo.url} does not have the sha256 recorded in "
-            f"its data manifest ({photo.sha256}); it was discarded. The URL may now serve another file: "
-            f"place the right {photo.file} in a folder and point {settings.MIRROR_VAR} at it."
-        ) from exc
-    except (URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DownloadError(
-            f"Could not download {photo.name!r} from {photo.url} ({reason}). If you are offline, copy "
-            f"{photo.file} (sha256 {photo.sha256[:12]}...) into a folder and set {settings.MIRROR_VAR} "
-            "to that folder, or run `python -m helpers.fetch` once while online."
-        ) from exc
-    return destination
-
-
-def _mirror_copy(photo: ImageSource) -> Path | None:
-    mirror = settings.mirror_dir()
-    if mirror is None or not (mirror / photo.file).is_file():
-        return None
-    candidate = mirror / photo.file
-    if sha256_of(candidate) != photo.sha256:
-        raise ChecksumError(f"{candidate} (from {settings.MIRROR_VAR}) does not have the sha256 recorded in its data "
-                            f"manifest ({photo.sha256}); replace it with the file from {photo.url}.")
-    return candidate
-
-
-def local_path(name: str | ImageSource) -> Path:
-    """A verified local copy of a listed photo: the mirror first, then the cache, then a download into the cache."""
-    photo = name if isinstance(name, ImageSource) else source(name)
-    mirrored = _mirror_copy(photo)
-    if mirrored is not None:
-        return mirrored
-    cached = settings.cache_dir() / "images" / photo.file
-    if cached.is_file():
-        if sha256_of(cached) == photo.sha256:
-            return cached
-        cached.unlink()  # a damaged cache entry is dropped and fetched again, never used
-    return download(photo, cached)
-
-
-def copy_to(photo: ImageSource, folder: Path) -> Path:
-    """A verified copy of a photo at folder/photo.file (the mirror layout), written atomically; kept if already right."""
-    target = folder / photo.file
-    if target.is_file() and sha256_of(target) == photo.sha256:
-        return target
-    return copy_atomically(local_path(photo), target)
 
 
 # --- decoding --------------------------------------------------------------------------
@@ -234,7 +117,7 @@ def load(name_or_path: str | os.PathLike, size: int = IMAGE_SIZE) -> torch.Tenso
     key = str(name_or_path)
     if isinstance(name_or_path, str) and key in PACKAGED:
         return to_tensor(PACKAGED[key](), size)
-    listed = isinstance(name_or_path, str) and (key in manifest() or key in _set_photos())
+    listed = isinstance(name_or_path, str) and (key in manifest() or key in set_photos())
     looks_like_path = not isinstance(name_or_path, str) or os.sep in key or "." in key or Path(key).exists()
     if looks_like_path and not listed:
         return to_tensor(open_image(name_or_path), size)

@@ -1,29 +1,35 @@
 """Environment variables that change where things live and how they run, read in one place.
 
-Read at call time (not import time), so a notebook or a test can change them with os.environ.
+Read at call time (not import time), so a notebook or a test can change them with os.environ. Imports torch only
+when asked for a device or a precision, so the photo downloads (helpers.photos) run where torch is not installed.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from .errors import SettingsError
 
+if TYPE_CHECKING:
+    import torch
+
 MIRROR_VAR = "TRICKNETS_MIRROR"
+MIRROR_URL_VAR = "TRICKNETS_MIRROR_URL"
 CACHE_VAR = "TRICKNETS_CACHE"
 DEVICE_VAR = "TRICKNETS_DEVICE"
 PROGRESS_VAR = "TRICKNETS_PROGRESS"
 PRECISION_VAR = "TRICKNETS_PRECISION"
 
-#: The precisions TRICKNETS_PRECISION accepts.
-PRECISIONS: dict[str, torch.dtype] = {"float64": torch.float64, "float32": torch.float32}
+#: The precisions TRICKNETS_PRECISION accepts (names of torch dtypes).
+PRECISIONS = ("float64", "float32")
 
 
 def device() -> torch.device:
     """CUDA when available, unless TRICKNETS_DEVICE names another device (e.g. `cpu`)."""
+    import torch
+
     wanted = os.environ.get(DEVICE_VAR, "").strip()
     if not wanted:
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -54,7 +60,9 @@ def dtype() -> torch.dtype:
     if wanted not in PRECISIONS:
         raise SettingsError(f"{PRECISION_VAR}={wanted!r} is not a precision; use 'float64' (the default, the "
                             "same numbers on every machine) or 'float32' (faster), or unset it.")
-    return PRECISIONS[wanted]
+    import torch
+
+    return getattr(torch, wanted)
 
 
 def cache_dir() -> Path:
@@ -67,6 +75,14 @@ def mirror_dir() -> Path | None:
     """A folder of already-downloaded photos, read before any download (offline rooms, CI, the container)."""
     raw = os.environ.get(MIRROR_VAR, "").strip()
     return Path(raw).expanduser() if raw else None
+
+
+def mirror_url() -> str | None:
+    """A web server holding the photos in the mirror layout (a room's own), tried instead of each photo's source URL."""
+    raw = os.environ.get(MIRROR_URL_VAR, "").strip()
+    if raw and not raw.startswith(("http://", "https://", "file:")):
+        raise SettingsError(f"{MIRROR_URL_VAR}={raw!r} is not a URL; use e.g. http://192.0.2.10:8000/photos, or unset it.")
+    return raw or None
 
 
 def progress_enabled() -> bool:

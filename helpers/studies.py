@@ -15,14 +15,16 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime
+import hashlib
+import io
 import json
 import math
 import multiprocessing
 import os
 import platform
-import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,7 +36,7 @@ import torch
 from . import attacks, difficulty, images, models, settings
 from . import imagenet_groups as groups
 from .difficulty import Goal, Outcome
-from .errors import ParameterError, TrickNetsError
+from .errors import ParameterError, TableError, TrickNetsError
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = ROOT / "data" / "studies"
@@ -67,32 +69,104 @@ def dog_targets() -> list[int]:
 
 
 # --- tables ------------------------------------------------------------------------------------
+#: The provenance lines write_table adds last and read_table checks: the number of data rows, and a sha256 of the
+#: header and the rows as CSV parses them (so line endings and quoting do not change it, a changed value does).
+CHECK_KEYS = ("rows", "rows_sha256")
+
+
+def _rows_sha256(records: Sequence[Sequence[str]]) -> str:
+    """sha256 of a table's header and rows (lists of strings, as csv.reader gives them)."""
+    canonical = json.dumps([list(r) for r in records], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def write_table(path: Path, provenance: dict[str, object], rows: Sequence[dict[str, object]]) -> None:
-    """A CSV file whose first lines are `# key: value` provenance (values as JSON)."""
+    """A CSV file whose first lines are `# key: value` provenance (values as JSON), the last two the number of rows
+    and their sha256 (CHECK_KEYS). Written whole or not at all: a temporary file beside it, moved in place."""
+    if not rows:
+        raise ParameterError(f"a study table needs at least one row; nothing was written to {path}.")
+    for key in provenance:
+        if not key or "\n" in key or ": " in key or key.startswith("#"):
+            raise ParameterError(f"{key!r} cannot be a provenance key (one line, no ': ', not starting with '#').")
+    data = io.StringIO(newline="")
+    writer = csv.DictWriter(data, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    records = list(csv.reader(io.StringIO(data.getvalue(), newline="")))
+    checked = {k: v for k, v in provenance.items() if k not in CHECK_KEYS}
+    checked.update({"rows": len(rows), "rows_sha256": _rows_sha256(records)})
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".partial")
-    with open(temporary, "w", newline="", encoding="utf-8") as f:
-        for key, value in provenance.items():
-            f.write(f"# {key}: {json.dumps(value)}\n")
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(temporary, path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.partial-")
+    try:
+        with os.fdopen(handle, "w", newline="", encoding="utf-8") as f:
+            for key, value in checked.items():
+                f.write(f"# {key}: {json.dumps(value)}\n")
+            f.write(data.getvalue())
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
 
 
 def read_table(path: Path) -> tuple[dict[str, object], list[dict[str, str]]]:
-    """(provenance, rows) of a table written by write_table; rows are dicts of strings, as in the file."""
+    """(provenance, rows) of a table written by write_table; rows are dicts of strings, as in the file.
+
+    The table is checked whole before anything is returned: a file cut short, with rows added, removed or changed,
+    or a wrong header, raises TableError (never a part of the table).
+    """
+    path = Path(path)
+    fix = (f"Re-run the study command that made it (`python -m helpers.studies ...`, the `command` line at the top "
+           f"of the table), or restore the committed table with `git checkout -- {path}`.")
     if not path.is_file():
-        raise TrickNetsError(f"no table at {path}; make it with `python -m helpers.studies` (see its --help).")
-    provenance, lines = {}, []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("# "):
-                key, _, value = line[2:].partition(": ")
-                provenance[key] = json.loads(value)
-            else:
-                lines.append(line)
-    return provenance, list(csv.DictReader(lines))
+        raise TableError(f"No study table at {path}. Make it with `python -m helpers.studies` (see its --help), or "
+                         f"restore the committed table with `git checkout -- {path}`.")
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TableError(f"The study table {path} cannot be read ({exc}). {fix}") from exc
+    lines = text.splitlines(keepends=True)
+    provenance: dict[str, object] = {}
+    n = 0
+    while n < len(lines) and lines[n].startswith("#"):
+        key, sep, value = lines[n][2:].rstrip("\r\n").partition(": ")
+        try:
+            if not lines[n].startswith("# ") or not sep:
+                raise ValueError("not a `# key: value` line")
+            provenance[key] = json.loads(value)
+        except ValueError as exc:
+            raise TableError(f"The study table {path} is damaged: its line {n + 1} is not a `# key: value` "
+                             f"provenance line ({exc}). {fix}") from exc
+        n += 1
+    missing = [k for k in CHECK_KEYS if k not in provenance]
+    if missing:
+        raise TableError(f"The study table {path} records no {' and no '.join(missing)} in its provenance, so it "
+                         f"cannot be checked (a table from before the check, or edited by hand). {fix}")
+    try:
+        records = list(csv.reader(io.StringIO("".join(lines[n:]), newline="")))
+    except csv.Error as exc:
+        raise TableError(f"The study table {path} is not a well-formed CSV file ({exc}). {fix}") from exc
+    if not records or not records[0]:
+        raise TableError(f"The study table {path} has no header line after its provenance (cut short?). {fix}")
+    header, body = records[0], records[1:]
+    if len(set(header)) != len(header) or not all(header):
+        raise TableError(f"The study table {path} has a damaged header (empty or repeated column names): "
+                         f"{','.join(header)!r}. {fix}")
+    for i, record in enumerate(body, start=2):
+        if len(record) != len(header):
+            raise TableError(f"The study table {path} is damaged: data row {i - 1} has {len(record)} values where "
+                             f"its header has {len(header)} columns (a file cut short or edited). {fix}")
+    recorded = provenance["rows"]
+    if not isinstance(recorded, int) or isinstance(recorded, bool) or len(body) != recorded:
+        state = "cut short" if isinstance(recorded, int) and len(body) < recorded else "not as written"
+        raise TableError(f"The study table {path} has {len(body)} data rows where its provenance records "
+                         f"{recorded!r}: it is {state} (rows lost or added). {fix}")
+    if _rows_sha256(records) != provenance["rows_sha256"]:
+        raise TableError(f"The study table {path} is not the table that was written: the sha256 of its header and "
+                         f"rows differs from the one in its provenance (a header or a value changed). {fix}")
+    return provenance, [dict(zip(header, record)) for record in body]
 
 
 def _git_commit() -> str:
@@ -135,7 +209,19 @@ def _run_job(job: Job, threads: int, progress: bool) -> tuple[list[Outcome], int
                                          grid_255=grid, steps_per_level=steps, progress=progress)
         for i, outcome in zip(chosen, found):
             outcomes[i] = outcome
-    return outcomes, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # type: ignore[return-value]
+    return outcomes, peak_memory_mb()
+
+
+def peak_memory_mb() -> int:
+    """This process's peak resident memory in MB, on Linux, macOS and Windows (resource is Unix-only)."""
+    try:
+        import resource
+    except ImportError:  # Windows: the peak working set
+        import psutil
+
+        return psutil.Process().memory_info().peak_wset // 2**20
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 2**20 if sys.platform == "darwin" else peak // 1024  # bytes on macOS, KiB on Linux
 
 
 def run_pairs(model: str, pairs: Sequence[tuple[int, Goal, int, tuple[float, ...]]], workers: int,

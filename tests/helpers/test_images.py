@@ -12,7 +12,7 @@ import pytest
 import torch
 from PIL import Image
 
-from helpers import images
+from helpers import images, photos
 from helpers.errors import ChecksumError, DownloadError, ImageLoadError, UnknownClassError, UnknownImageError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -151,36 +151,28 @@ def test_custom_size(tmp_path: Path) -> None:
     _assert_pixels(images.load("coffee", size=96), size=96)
 
 
-# --- mirror, cache and downloads -----------------------------------------------------
+# --- mirror, cache and downloads (helpers.photos; its own tests are in test_photos.py) ---------
+def test_packaged_names_are_the_ones_photos_skips() -> None:
+    """helpers.photos (no Pillow) and helpers.images agree on which names ship with an installed package."""
+    assert set(images.PACKAGED) == set(photos.PACKAGED_NAMES)
+    assert not set(images.PACKAGED) & set(photos.manifest())
+
+
+def test_images_and_photos_share_one_manifest() -> None:
+    assert images.manifest is photos.manifest and images.local_path is photos.local_path
+    assert images.available() == sorted(photos.PACKAGED_NAMES) + sorted(photos.manifest())
+
+
 @pytest.fixture
 def tiny_source(tmp_path: Path) -> tuple[images.ImageSource, bytes]:
     """A fake manifest entry for a small PNG made on the spot."""
     buf = tmp_path / "tiny.png"
     Image.new("RGB", (64, 48), (30, 90, 200)).save(buf)
     data = buf.read_bytes()
-    src = images.ImageSource(name="tiny", file="tiny.png", url="http://127.0.0.1:9/tiny.png",
+    src = images.ImageSource(name="tiny", file="tiny.png", url=f"http://127.0.0.1:{_closed_port()}/tiny.png",
                              sha256=hashlib.sha256(data).hexdigest(), license="test", photo_license="test",
                              attribution="made by the test")
     return src, data
-
-
-def test_download_checks_sha256_and_caches(tiny_source, local_http_server, isolated_cache: Path) -> None:
-    src, data = tiny_source
-    base, served = local_http_server
-    (served / "tiny.png").write_bytes(data)
-    dest = isolated_cache / "images" / "tiny.png"
-    images.download(replace(src, url=f"{base}/tiny.png"), dest)
-    assert dest.read_bytes() == data
-
-
-def test_download_with_wrong_sha256_leaves_cache_clean(tiny_source, local_http_server, isolated_cache: Path) -> None:
-    src, data = tiny_source
-    base, served = local_http_server
-    (served / "tiny.png").write_bytes(data + b"tampered")
-    dest = isolated_cache / "images" / "tiny.png"
-    with pytest.raises(ChecksumError, match="sha256"):
-        images.download(replace(src, url=f"{base}/tiny.png"), dest)
-    assert list(dest.parent.iterdir()) == []  # neither the bad file nor a partial download is left
 
 
 def _closed_port() -> int:
@@ -189,22 +181,15 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-def test_offline_without_mirror_names_url_and_variable(tiny_source, isolated_cache: Path) -> None:
-    src, _ = tiny_source
-    src = replace(src, url=f"http://127.0.0.1:{_closed_port()}/tiny.png")
-    with pytest.raises(DownloadError) as info:
-        images.download(src, isolated_cache / "images" / "tiny.png")
-    assert src.url in str(info.value) and "TRICKNETS_MIRROR" in str(info.value)
-    assert not (isolated_cache / "images" / "tiny.png").exists()
-
-
 def test_offline_manifest_photo_without_mirror(monkeypatch, isolated_cache: Path) -> None:
     """The real code path for a named photo: no mirror, no cache, no network -> a clear DownloadError."""
-    src = images.manifest()["giant_panda"]
-    monkeypatch.setitem(images.manifest(), "giant_panda",
+    monkeypatch.delenv("TRICKNETS_MIRROR_URL", raising=False)
+    src = photos.manifest()["giant_panda"]
+    monkeypatch.setitem(photos.manifest(), "giant_panda",
                         replace(src, url=f"http://127.0.0.1:{_closed_port()}/img.jpg"))
     with pytest.raises(DownloadError, match="TRICKNETS_MIRROR"):
         images.load("giant_panda")
+    assert not (isolated_cache / "images" / src.file).exists()
 
 
 def test_mirror_is_read_first_and_checked(tiny_source, monkeypatch, tmp_path: Path, isolated_cache: Path) -> None:
@@ -213,23 +198,24 @@ def test_mirror_is_read_first_and_checked(tiny_source, monkeypatch, tmp_path: Pa
     mirror.mkdir()
     (mirror / "tiny.png").write_bytes(data)
     monkeypatch.setenv("TRICKNETS_MIRROR", str(mirror))
-    monkeypatch.setitem(images.manifest(), "tiny", src)  # its URL is unreachable: only the mirror can serve it
+    monkeypatch.setitem(photos.manifest(), "tiny", src)  # its URL is unreachable: only the mirror can serve it
     _assert_pixels(images.load("tiny"))
     (mirror / "tiny.png").write_bytes(data + b"x")
     with pytest.raises(ChecksumError, match="TRICKNETS_MIRROR"):
         images.load("tiny")
 
 
-def test_damaged_cache_entry_is_replaced(tiny_source, local_http_server, monkeypatch, isolated_cache: Path) -> None:
+def test_a_downloaded_photo_loads(tiny_source, local_http_server, monkeypatch, isolated_cache: Path) -> None:
+    """A listed photo in neither mirror nor cache is downloaded (sha256-checked) and decoded."""
     src, data = tiny_source
     base, served = local_http_server
     (served / "tiny.png").write_bytes(data)
-    cached = isolated_cache / "images" / "tiny.png"
-    cached.parent.mkdir(parents=True)
-    cached.write_bytes(b"half a file")
-    monkeypatch.setitem(images.manifest(), "tiny", replace(src, url=f"{base}/tiny.png"))
-    assert images.local_path("tiny") == cached
-    assert cached.read_bytes() == data
+    monkeypatch.delenv("TRICKNETS_MIRROR_URL", raising=False)
+    monkeypatch.setitem(photos.manifest(), "tiny", replace(src, url=f"{base}/tiny.png"))
+    x = images.load("tiny")
+    _assert_pixels(x)
+    assert (isolated_cache / "images" / "tiny.png").read_bytes() == data
+    assert torch.equal(x, images.load(isolated_cache / "images" / "tiny.png"))
 
 
 def test_the_mirror_serves_every_series_photo(configured_mirror: Path, monkeypatch, isolated_cache: Path) -> None:
@@ -248,17 +234,3 @@ def test_load_many_equals_loading_one_by_one(configured_mirror: Path, monkeypatc
     assert batch.shape == (5, 3, 224, 224)
     assert torch.equal(batch, torch.cat([images.load(n) for n in names]))
     assert images.load_many([]).shape == (0, 3, 224, 224)
-
-
-def test_copy_to_writes_a_verified_mirror(tiny_source, monkeypatch, tmp_path: Path, isolated_cache: Path) -> None:
-    src, data = tiny_source
-    mirror = tmp_path / "mirror"
-    (mirror / "sub").mkdir(parents=True)
-    src = replace(src, file="sub/tiny.png")
-    (mirror / "sub" / "tiny.png").write_bytes(data)
-    monkeypatch.setenv("TRICKNETS_MIRROR", str(mirror))
-    out = images.copy_to(src, tmp_path / "kit")
-    assert out == tmp_path / "kit" / "sub" / "tiny.png" and out.read_bytes() == data
-    assert sorted(p.name for p in out.parent.iterdir()) == ["tiny.png"]  # no partial file left
-    out.write_bytes(b"damaged")
-    assert images.copy_to(src, tmp_path / "kit").read_bytes() == data  # a wrong copy is replaced

@@ -9,6 +9,7 @@ import pytest
 from helpers import difficulty, images, studies
 from helpers import imagenet_groups as groups
 from helpers.difficulty import Goal, Outcome
+from helpers.errors import ParameterError, TableError
 
 
 def test_the_dog_targets_were_fixed_before_looking() -> None:
@@ -31,9 +32,138 @@ def test_tables_keep_their_provenance(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     studies.write_table(path, {"model": "m", "grid": [0.25, 0.5], "n": 3}, [{"a": 1, "b": "x"}, {"a": 2, "b": ""}])
     provenance, rows = studies.read_table(path)
+    checks = {k: provenance.pop(k) for k in studies.CHECK_KEYS}
     assert provenance == {"model": "m", "grid": [0.25, 0.5], "n": 3}
+    assert checks["rows"] == 2 and len(checks["rows_sha256"]) == 64  # added by write_table, last
     assert rows == [{"a": "1", "b": "x"}, {"a": "2", "b": ""}]
-    assert not list(tmp_path.glob("*.partial"))
+    assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]  # no temporary file left
+
+
+def _table(tmp_path: Path) -> Path:
+    """A small table, with values that need CSV quoting, written by write_table."""
+    path = tmp_path / "dogs_test.csv"
+    rows = [{"photo": f"p{i}", "class_id": i, "note": "a, b" if i == 2 else 'say "hi"', "level": i % 3}
+            for i in range(5)]
+    studies.write_table(path, {"command": "python -m helpers.studies dogs --model test", "model": "test"}, rows)
+    return path
+
+
+def _edit(path: Path, change) -> None:
+    with open(path, encoding="utf-8", newline="") as f:
+        lines = f.read().splitlines(keepends=True)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("".join(change(lines)))
+
+
+def _data_start(lines: list[str]) -> int:
+    return next(i for i, line in enumerate(lines) if not line.startswith("#"))
+
+
+def _assert_refused(path: Path, match: str) -> None:
+    with pytest.raises(TableError, match=match) as info:
+        studies.read_table(path)
+    message = str(info.value)
+    assert str(path) in message and "python -m helpers.studies" in message and f"git checkout -- {path}" in message
+
+
+def test_a_table_cut_short_is_refused(tmp_path: Path) -> None:
+    path = _table(tmp_path)
+    _edit(path, lambda lines: lines[:-2])  # the last two rows lost
+    _assert_refused(path, "has 3 data rows where its provenance records 5: it is cut short")
+    path = _table(tmp_path)
+    with open(path, "rb+") as f:  # cut in the middle of a row, as a killed writer or a full disk would
+        f.truncate(path.stat().st_size - 7)
+    _assert_refused(path, "data row 5 has 3 values where its header has 4 columns")
+    path = _table(tmp_path)
+    _edit(path, lambda lines: lines[:_data_start(lines)])  # nothing but the provenance
+    _assert_refused(path, "no header line")
+
+
+def test_a_table_with_rows_added_or_removed_is_refused(tmp_path: Path) -> None:
+    path = _table(tmp_path)
+    _edit(path, lambda lines: [*lines, lines[-1]])  # a row repeated
+    _assert_refused(path, "has 6 data rows where its provenance records 5")
+    path = _table(tmp_path)
+    _edit(path, lambda lines: [line for i, line in enumerate(lines) if i != _data_start(lines) + 2])
+    _assert_refused(path, "has 4 data rows")
+
+
+def test_an_altered_row_is_refused(tmp_path: Path) -> None:
+    path = _table(tmp_path)
+    _edit(path, lambda lines: [line.replace("p3,3", "p3,4") for line in lines])
+    _assert_refused(path, "not the table that was written")
+    path = _table(tmp_path)  # two rows swapped: the same rows, in another order
+    _edit(path, lambda lines: [*lines[:-2], lines[-1], lines[-2]])
+    _assert_refused(path, "not the table that was written")
+
+
+def test_a_wrong_header_is_refused(tmp_path: Path) -> None:
+    path = _table(tmp_path)
+    _edit(path, lambda lines: [line.replace("class_id", "class") if line.startswith("photo,") else line
+                               for line in lines])
+    _assert_refused(path, "not the table that was written")
+    path = _table(tmp_path)
+    _edit(path, lambda lines: [line.replace("photo,class_id", "photo,photo") for line in lines])
+    _assert_refused(path, "damaged header")
+
+
+def test_damaged_or_unchecked_provenance_is_refused(tmp_path: Path) -> None:
+    path = _table(tmp_path)
+    _edit(path, lambda lines: [line.replace('"test"', '"test') for line in lines])  # JSON cut short
+    _assert_refused(path, "line 2 is not a `# key: value` provenance line")
+    path = _table(tmp_path)
+    _edit(path, lambda lines: [line for line in lines if not line.startswith("# rows_sha256:")])
+    _assert_refused(path, "records no rows_sha256")
+    path = _table(tmp_path)
+    _edit(path, lambda lines: [line.replace("# rows: 5", '# rows: "5"') for line in lines])
+    _assert_refused(path, "provenance records '5'")
+    path.write_bytes(b"\xff\xfe not UTF-8")
+    _assert_refused(path, "cannot be read")
+
+
+def test_a_missing_table_says_how_to_make_it(tmp_path: Path) -> None:
+    with pytest.raises(TableError, match="No study table at .*python -m helpers.studies"):
+        studies.read_table(tmp_path / "nope.csv")
+
+
+def test_line_endings_do_not_matter(tmp_path: Path) -> None:
+    """A checkout that rewrites line endings (git's autocrlf) changes no value, so the table still reads."""
+    path = _table(tmp_path)
+    _, rows = studies.read_table(path)
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n"))
+    assert studies.read_table(path)[1] == rows
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert studies.read_table(path)[1] == rows
+    assert rows[2]["note"] == "a, b" and rows[0]["note"] == 'say "hi"'
+
+
+def test_writing_is_atomic(tmp_path: Path, monkeypatch) -> None:
+    """A write that fails half-way leaves the old table as it was and no temporary file."""
+    path = _table(tmp_path)
+    before = path.read_bytes()
+
+    def fail(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(studies.os, "replace", fail)
+    with pytest.raises(OSError, match="No space"):
+        studies.write_table(path, {"model": "new"}, [{"a": 1}])
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [path.name]
+    with pytest.raises(ParameterError, match="at least one row"):
+        studies.write_table(tmp_path / "empty.csv", {"model": "m"}, [])
+    with pytest.raises(ParameterError, match="provenance key"):
+        studies.write_table(tmp_path / "bad.csv", {"a: b": 1}, [{"a": 1}])
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_rewriting_a_table_gives_the_same_checks(tmp_path: Path) -> None:
+    """read_table then write_table: the checks are recomputed, not copied (and the same when nothing changed)."""
+    path = _table(tmp_path)
+    provenance, rows = studies.read_table(path)
+    studies.write_table(tmp_path / "again.csv", provenance, rows)
+    assert (tmp_path / "again.csv").read_bytes() == path.read_bytes()
+    studies.write_table(tmp_path / "fewer.csv", provenance, rows[:2])
+    assert studies.read_table(tmp_path / "fewer.csv")[0]["rows"] == 2
 
 
 def test_levels_are_on_the_common_grid() -> None:
@@ -49,8 +179,9 @@ COMMITTED = [("accuracy", "efficientnet_lite0"), ("accuracy", "efficientnet_lite
 
 @pytest.mark.parametrize(("study", "model"), COMMITTED, ids=[f"{s}-{m}" for s, m in COMMITTED])
 def test_the_committed_tables_are_complete(study: str, model: str) -> None:
-    provenance, rows = studies.read_table(studies.table_path(study, model))
+    provenance, rows = studies.read_table(studies.table_path(study, model))  # checked: rows and sha256
     assert provenance["model"] == model and provenance["precision"] == "torch.float64"
+    assert provenance["rows"] == len(rows) and rows
     assert "(helpers/ modified)" not in provenance["commit"]  # made from committed code
     if study == "dogs":
         photos = {r["photo"] for r in rows}

@@ -12,7 +12,7 @@ A second, fast test runs the same harness on a tiny notebook written here, so a 
 harness itself (browser, server, widgets) is told apart from a failure of notebook 04.
 
 Playwright and Chromium missing make these tests FAIL with install instructions (`.ci/run`
-installs both): `pip install -r requirements.txt` and `apt-get install chromium`.
+installs both): `pip install -r requirements/dev.txt` and `apt-get install chromium`.
 """
 
 from __future__ import annotations

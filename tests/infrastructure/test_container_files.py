@@ -7,6 +7,7 @@ non-root user, the layer order that keeps rebuilds cheap, the work folder bind-m
 """
 from __future__ import annotations
 
+import ast
 import fnmatch
 import os
 import re
@@ -33,7 +34,7 @@ def venv_tool(name: str) -> str:
     beside = Path(sys.executable).parent / name
     found = str(beside) if beside.exists() else shutil.which(name)
     if found is None:
-        pytest.fail(f"{name} not found; `pip install -r requirements.txt` installs it")
+        pytest.fail(f"{name} not found; `pip install -r requirements/dev.txt` installs it")
     return found
 
 
@@ -138,23 +139,46 @@ def step_index(keyword: str, contains: str) -> int:
 
 
 def test_layers_are_ordered_for_cheap_rebuilds():
-    """torch alone first, then the other requirements, then the user, then the project's own files."""
-    torch_step = step_index("RUN", "-r requirements-torch.txt")
-    requirements_step = step_index("RUN", "-r requirements.txt")
+    """torch alone first, then the hashed lock, then the user, then the photos, then the project's own files."""
+    torch_step = step_index("RUN", "-r requirements/torch.txt")
+    requirements_step = step_index("RUN", "-r requirements/image.txt")
     user_step = step_index("RUN", "useradd")
-    helpers_copy = step_index("COPY", "helpers/")
+    photos_step = step_index("RUN", "--set imagenet-samples")
+    helpers_copy = step_index("COPY", "helpers/ helpers/")
     notebooks_copy = step_index("COPY", "notebooks/")
-    assert torch_step < requirements_step < user_step < helpers_copy < notebooks_copy
-    assert step_index("COPY", "requirements-torch.txt") < torch_step
+    assert torch_step < requirements_step < user_step < photos_step < helpers_copy < notebooks_copy
+    assert step_index("COPY", "requirements/torch.txt") < torch_step
     assert "--index-url \"$TORCH_INDEX_URL\"" in dockerfile_instructions()[torch_step][1]
+    assert "--require-hashes" in dockerfile_instructions()[requirements_step][1]
     assert build_variables()["TORCH_INDEX_URL"] == CPU_INDEX
+
+
+def test_the_photo_layer_needs_only_the_download_modules():
+    """The photo layer copies only helpers.photos and what it imports, so that an edit elsewhere in helpers/ (the
+    rebuild test edits helpers/plots.py) keeps it; those modules import nothing outside the standard library."""
+    photos_step = step_index("RUN", "--set imagenet-samples")
+    copied = [src for i, (kw, args) in enumerate(dockerfile_instructions()) if kw == "COPY" and i < photos_step
+              for src in shlex.split(args)[:-1] if src.startswith("helpers/")]
+    assert "helpers/" not in copied and "helpers/photos.py" in copied and "helpers/plots.py" not in copied
+    code = ("import sys; sys.argv = ['fetch', '--help']; import helpers.fetch, helpers.photos; "
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'torch', 'numpy', 'PIL', 'tqdm'}); "
+            "print(bad); assert not bad")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    imported = set()
+    for path in copied:
+        for node in ast.parse((ROOT / path).read_text()).body:  # module-level `from . import x` / `from .x import y`
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                names = [node.module] if node.module else [alias.name for alias in node.names]
+                imported |= {f"helpers/{name}.py" for name in names}
+    assert imported and imported <= set(copied), f"the photo layer lacks {sorted(imported - set(copied))}"
 
 
 def test_the_offline_build_installs_from_mounts_not_layers():
     """OFFLINE=1: pip --no-index from offline/wheels, photos from offline/photos, both mounted, never COPYed."""
     assert build_variables()["OFFLINE"] == "0"
     runs = [args for kw, args in dockerfile_instructions() if kw == "RUN"]
-    wheel_steps = [run for run in runs if "pip install" in run and "-r requirements" in run]
+    wheel_steps = [run for run in runs if "pip install" in run and "-r requirements/" in run]
     assert len(wheel_steps) == 2
     for run in wheel_steps:
         assert "--mount=type=bind,source=offline/wheels" in run and "--no-index --find-links /wheels" in run
@@ -166,7 +190,7 @@ def test_the_offline_build_installs_from_mounts_not_layers():
 def test_photos_and_weights_are_baked_outside_the_work_folder():
     variables = build_variables()
     runs = " ".join(args for kw, args in dockerfile_instructions() if kw == "RUN")
-    assert "--set imagenet-samples --to /opt/tricknets/mirror" in runs and "--models googlenet --if-reachable" in runs
+    assert "--set imagenet-samples --to /opt/tricknets/mirror" in runs and "GoogLeNet_Weights" in runs
     mount_target = load_yaml(COMPOSE)["services"]["lab"]["volumes"][0].split(":")[1]
     for name in ("TRICKNETS_MIRROR", "TORCH_HOME"):
         assert not variables[name].startswith(mount_target), (name, variables[name])
@@ -175,7 +199,9 @@ def test_photos_and_weights_are_baked_outside_the_work_folder():
 def test_an_init_process_runs_the_entrypoint():
     entrypoint = last("ENTRYPOINT")
     assert entrypoint.startswith('["dumb-init", "--"') and "docker/entrypoint.sh" in entrypoint
-    assert re.search(r"^dumb-init==", (ROOT / "requirements.txt").read_text(), re.M)
+    assert re.search(r"^dumb-init==", (ROOT / "requirements" / "image.txt").read_text(), re.M)
+    for learner_file in ("notebooks.txt", "test.txt", "torch.txt"):  # Linux-only: never on a laptop's path
+        assert "dumb-init" not in (ROOT / "requirements" / learner_file).read_text(), learner_file
 
 
 def copy_instructions() -> list[tuple[list[str], str, str]]:
@@ -224,7 +250,7 @@ def test_dockerignore_keeps_secrets_work_and_host_tests_out():
     for path in (".env", ".git/HEAD", ".venv", "data/cache/x", "helpers/__pycache__/a.pyc", "work/01.ipynb",
                  "tests/infrastructure/test_browser.py"):
         assert dockerignore_excludes(path), path
-    for path in ("requirements.txt", "requirements-torch.txt", "helpers/fetch.py", "data/images.json",
+    for path in ("requirements/image.txt", "requirements/torch.txt", "helpers/fetch.py", "data/images.json",
                  "docker/start-lab.sh", "tests/helpers/test_pixels.py", "tests/notebooks/test_structure.py"):
         assert not dockerignore_excludes(path), path
 
@@ -264,7 +290,8 @@ def test_cmd_and_healthcheck_point_where_docker_folder_is_copied():
 # --- Scripts ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("script", [START_SCRIPT, ROOT / "docker" / "entrypoint.sh", ROOT / "tools" / "offline-kit.sh",
-                                    ROOT / ".ci" / "run"], ids=lambda p: p.name)
+                                    ROOT / "tools" / "lock.sh", ROOT / "tools" / "binder_check.sh",
+                                    ROOT / "binder" / "postBuild", ROOT / ".ci" / "run"], ids=lambda p: p.name)
 def test_scripts_are_executable_with_a_shebang_and_parse(script: Path):
     assert os.access(script, os.X_OK), f"chmod +x {script.relative_to(ROOT)} (and commit the mode)"
     shebang = script.read_text().splitlines()[0]
@@ -311,25 +338,57 @@ def test_gpu_only_in_the_override():
     gpu = load_yaml(COMPOSE_GPU)["services"]["lab"]
     devices = gpu["deploy"]["resources"]["reservations"]["devices"]
     assert any(d["driver"] == "nvidia" and "gpu" in d["capabilities"] for d in devices)
+    assert set(gpu["build"]["args"]) == {"TORCH_INDEX_URL"}  # one build argument: the same Dockerfile otherwise
     index = gpu["build"]["args"]["TORCH_INDEX_URL"]
-    assert index.startswith("https://download.pytorch.org/whl/cu"), index
+    assert index == f"https://download.pytorch.org/whl/{GPU_BUILD}", index
+    pins = dict(re.findall(r"^(torch)==(\S+)$", (ROOT / "requirements" / "torch.txt").read_text(), re.M))
+    assert GPU_BUILD in CUDA_BUILDS_OF_TORCH[pins["torch"]], (
+        f"torch {pins['torch']}: look up its CUDA builds (PyTorch's release compatibility matrix) and update both")
+
+
+#: The CUDA builds PyTorch publishes for each pinned torch. Source: PyTorch's build matrix, github.com/pytorch/test-infra,
+#: branch release/2.14 (commit c840391a), tools/scripts/generate_binary_build_matrix.py: `"release": ["12.6", "13.0",
+#: "13.2"]`, stable "13.0" (the 2.14 row of RELEASE.md's Release Compatibility Matrix says the same; CUDA 12.8's last
+#: row is 2.11). PyPI's torch 2.14.1 is the CUDA 13.0 build: its METADATA requires cuda-toolkit==13.0.3 and
+#: nvidia-cudnn-cu13==9.24.0.43 (and .ci/run prints torch.version.cuda 13.0 from inside the GPU variant).
+CUDA_BUILDS_OF_TORCH = {"2.14.1": {"cu126", "cu130", "cu132"}}
+GPU_BUILD = "cu130"
 
 
 # --- Workflow --------------------------------------------------------------------------------
 
-def test_workflow_installs_cpu_torch_fetches_and_runs_pytest():
+def test_workflow_installs_from_the_locks_and_runs_both_tiers():
     workflow = load_yaml(WORKFLOW)
     steps = workflow["jobs"]["pytest"]["steps"]
     runs = [step.get("run", "") for step in steps]
     setup = next(step for step in steps if step.get("uses", "").startswith("actions/setup-python"))
     assert setup["with"]["python-version"] == "3.11" and setup["with"]["cache"] == "pip"
+    assert setup["with"]["cache-dependency-path"].startswith("requirements/")
     order = [
-        next(i for i, run in enumerate(runs) if f"--index-url {CPU_INDEX} -r requirements-torch.txt" in run),
-        next(i for i, run in enumerate(runs) if "-r requirements-dev.txt" in run),
+        next(i for i, run in enumerate(runs) if f"--index-url {CPU_INDEX} -r requirements/torch.txt" in run),
+        next(i for i, run in enumerate(runs) if "-r requirements/dev.txt" in run),
         next(i for i, run in enumerate(runs) if "python -m helpers.fetch" in run),
+        next(i for i, run in enumerate(runs) if re.fullmatch(r"(python -m )?pytest", run.strip())),
         next(i for i, run in enumerate(runs) if run.strip().endswith("build")),  # the image the container tests use
-        next(i for i, run in enumerate(runs) if run.strip() == "pytest"),
+        next(i for i, run in enumerate(runs) if run.strip() == "pytest -m infrastructure"),
     ]
     assert order == sorted(order)
     upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact"))
     assert upload["with"]["path"].rstrip("/") == "test-artifacts"
+
+
+#: The current major version of each action the workflow uses, read from the tags of the actions' own repositories
+#: (github.com/actions/checkout v7.0.1, setup-python v7.0.0, upload-artifact v7.0.0, cache v5.0.5; 2026-12-04).
+#: Dependabot (.github/dependabot.yml) moves them on.
+CURRENT_ACTIONS = {"actions/checkout": "v7", "actions/setup-python": "v7", "actions/upload-artifact": "v7",
+                   "actions/cache": "v5"}
+
+
+def test_workflow_uses_current_actions_and_dependabot_keeps_them_current():
+    uses = [step["uses"] for step in load_yaml(WORKFLOW)["jobs"]["pytest"]["steps"] if "uses" in step]
+    for action in uses:
+        name, _, version = action.partition("@")
+        assert CURRENT_ACTIONS.get(name) == version, action
+    updates = load_yaml(ROOT / ".github" / "dependabot.yml")["updates"]
+    ecosystems = {(u["package-ecosystem"], u["directory"]) for u in updates}
+    assert {("pip", "/requirements"), ("github-actions", "/"), ("docker", "/"), ("npm", "/")} <= ecosystems

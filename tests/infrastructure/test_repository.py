@@ -31,26 +31,41 @@ def test_no_weight_files_are_committed() -> None:
 
 
 def test_torch_is_pinned_in_one_place() -> None:
-    """requirements-torch.txt pins torch and torchvision; every other file reads it instead of repeating a version."""
-    pins = dict(re.findall(r"^(torch|torchvision)==(\S+)$", (ROOT / "requirements-torch.txt").read_text(), re.M))
+    """requirements/torch.txt pins torch and torchvision; every other file reads it instead of repeating a version."""
+    pins = dict(re.findall(r"^(torch|torchvision)==(\S+)$", (ROOT / "requirements" / "torch.txt").read_text(), re.M))
     assert set(pins) == {"torch", "torchvision"}
     pattern = re.compile(r"(?<![\w-])torch(vision)?\s*[=<>~]=?\s*\d|TORCH(VISION)?_VERSION")
     for path in tracked_files():
-        if path.name == "requirements-torch.txt" or path.suffix not in {".txt", ".yml", ".yaml", ".toml", ".cfg", "",
+        if path.relative_to(ROOT).as_posix() == "requirements/torch.txt" or path.suffix not in {".txt", ".yml", ".yaml", ".toml", ".cfg", "",
                                                                           ".sh", ".md", ".py"} or not path.is_file():
             continue
         if "tests" in path.parts:
             continue
         text = path.read_text(errors="replace")
-        assert not pattern.search(text), f"{path.relative_to(ROOT)} repeats a torch version: read requirements-torch.txt"
+        assert not pattern.search(text), f"{path.relative_to(ROOT)} repeats a torch version: read requirements/torch.txt"
+
+
+#: What a draft leaves for later, in any style: XXX, TODO, FIXME, <owner>/<repo>-like angle-bracket stand-ins in a URL.
+PLACEHOLDERS = re.compile(r"XXX|\bTODO\b|\bFIXME\b|(?:https?://|\.org/|\.com/|/v2/gh/)\S*<[a-z_-]+>")
+
+
+def test_the_placeholder_pattern_catches_each_style() -> None:
+    for draft in ("1.XXX s", "TODO: measure", "FIXME", "https://mybinder.org/v2/gh/<owner>/<repo>/HEAD",
+                  "github.com/<owner>/tricknets"):
+        assert PLACEHOLDERS.search(draft), draft
+    for fine in ("docker compose logs lab | grep token", "http://127.0.0.1:8888/lab?token=<your token>",
+                 "`/user/<name>/`"):
+        assert not PLACEHOLDERS.search(fine), fine
 
 
 def test_no_placeholders_left_in_what_people_read() -> None:
-    """Drafts mark numbers still to be measured with XXX; none may reach the README, the docs or a notebook's prose."""
+    """Drafts mark what is still to be done (XXX, TODO, <owner>/<repo>); none may reach the README, the docs or a
+    notebook's prose."""
     texts = {p: p.read_text(encoding="utf-8") for p in [ROOT / "README.md", ROOT / "CONTRIBUTING.md",
                                                          *(ROOT / "docs").glob("*.md")]}
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         texts[path] = "\n".join("".join(c["source"]) for c in cells)
     for path, text in texts.items():
-        assert "XXX" not in text, f"{path.relative_to(ROOT)} still holds a placeholder"
+        found = PLACEHOLDERS.search(text)
+        assert not found, f"{path.relative_to(ROOT)} still holds a placeholder: {found.group(0)!r}"

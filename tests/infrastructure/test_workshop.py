@@ -70,12 +70,31 @@ def test_jupyterhub_config_explains_unusable_passwords(env: dict[str, str], mess
         _hub_config({**GOOD, **env})
 
 
-def test_the_image_and_the_hub_share_one_jupyterhub_pin() -> None:
-    """DockerSpawner starts `jupyterhub-singleuser` in our image, which must match the hub's version."""
-    assert re.search(r"^jupyterhub==\d", (ROOT / "requirements-jupyterhub.txt").read_text(), re.M)
-    for name in ("requirements.txt", "requirements-hub.txt"):
-        text = (ROOT / name).read_text()
-        assert "-r requirements-jupyterhub.txt" in text and not re.search(r"^jupyterhub==", text, re.M), name
+def _pinned(lock: str, name: str) -> str:
+    found = re.search(rf"^{name}==(\S+)", (ROOT / "requirements" / lock).read_text(), re.M)
+    assert found, f"{name} is not pinned in requirements/{lock}"
+    return found.group(1)
+
+
+#: The JupyterHub each Zero-to-JupyterHub chart version runs, read from the chart's own source: the tag of that
+#: version in github.com/jupyterhub/zero-to-jupyterhub-k8s, file images/hub/requirements.txt
+#: (4.4.0: "jupyterhub==5.5.0"; 4.3.2: "jupyterhub==5.4.3"; read 2026-12-04).
+Z2JH_CHART_JUPYTERHUB = {"4.4.0": "5.5.0", "4.3.2": "5.4.3"}
+
+
+def test_the_image_speaks_the_jupyterhub_major_version_of_every_hub_the_docs_describe() -> None:
+    """`jupyterhub-singleuser` in the image must have the major version of the hub that spawns it: the DockerSpawner
+    room (requirements/hub.txt) and the Zero-to-JupyterHub chart version docs/z2jh-values.yaml names."""
+    image = _pinned("image.txt", "jupyterhub")
+    assert _pinned("hub.txt", "jupyterhub") == image
+    assert _pinned("dev.txt", "jupyterhub") == image  # the room test runs the hub from the dev lock
+    chart = re.search(r"--version (\d+\.\d+\.\d+)", (ROOT / "docs" / "z2jh-values.yaml").read_text())
+    assert chart, "docs/z2jh-values.yaml names no chart version"
+    assert chart.group(1) in Z2JH_CHART_JUPYTERHUB, f"look up chart {chart.group(1)}'s JupyterHub and record it here"
+    assert Z2JH_CHART_JUPYTERHUB[chart.group(1)].split(".")[0] == image.split(".")[0], (chart.group(1), image)
+    for doc in ("docs/WORKSHOP.md", "docs/z2jh-values.yaml"):
+        for named in re.findall(r"chart[^\n]*?--version (\d+\.\d+\.\d+)", (ROOT / doc).read_text()):
+            assert named == chart.group(1), (doc, named)
 
 
 def test_the_proxy_is_pinned_and_the_config_finds_it() -> None:
@@ -93,10 +112,14 @@ def test_binder_follows_repo2docker_conventions() -> None:
     assert post_build.read_text().startswith("#!") and os.access(post_build, os.X_OK)
     assert "python -m helpers.fetch" in post_build.read_text()
     subprocess.run(["bash", "-n", str(post_build)], check=True)
+    assert (binder / "runtime.txt").read_text().strip() == "python-3.11"  # repo2docker's default is older
     lines = (binder / "requirements.txt").read_text().splitlines()
-    assert "-r ../requirements.txt" in lines  # one list of pins for every way of running
-    assert "pip install --no-deps -e ." in post_build.read_text()  # the helpers package, importable from notebooks
-    assert (ROOT / "requirements.txt").exists()
+    assert "-r ../requirements/torch.txt" in lines  # PyTorch first, from its CPU index ...
+    assert "--index-url https://download.pytorch.org/whl/cpu" in lines
+    assert "pip install --no-cache-dir -r requirements/notebooks.txt" in post_build.read_text()  # ... then the lock
+    assert "pip install --no-cache-dir --no-deps -e ." in post_build.read_text()  # the helpers, for the notebooks
+    # Binder's own single-user server (JupyterHub 5) is left alone: nothing Binder installs pins jupyterhub.
+    assert not re.search(r"^jupyterhub==", (ROOT / "requirements" / "notebooks.txt").read_text(), re.M)
 
 
 def test_handouts_export_embeds_figures(tmp_path: Path) -> None:
@@ -130,3 +153,61 @@ def test_the_kubernetes_values_match_the_one_server_config() -> None:
     assert values["hub"]["config"]["JupyterHub"]["authenticator_class"] == hub.JupyterHub.authenticator_class
     assert values["hub"]["config"]["Authenticator"]["admin_users"] == sorted(hub.Authenticator.admin_users)
     assert values["hub"]["config"]["SharedPasswordAuthenticator"] == {}  # passwords come at install time, never here
+
+
+def test_binder_url_is_made_from_the_clones_remote() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("binder_url", ROOT / "tools" / "binder_url.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    expected = "https://mybinder.org/v2/gh/someone/tricknets/HEAD?urlpath=lab/tree/notebooks"
+    for remote in ("https://github.com/someone/tricknets.git", "git@github.com:someone/tricknets.git",
+                   "https://github.com/someone/tricknets"):
+        assert module.binder_url(remote) == expected
+    with pytest.raises(ValueError, match="not a GitHub repository"):
+        module.binder_url("https://gitlab.com/someone/tricknets.git")
+
+
+def _readme_block(language: str) -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## Run it without Docker"):text.index("## Build it offline")]
+    block = re.search(rf"```{language}\n(.*?)```", section, re.S)
+    assert block, f"README's 'Run it without Docker' has no {language} block"
+    return [line.split("#")[0].strip() for line in block.group(1).splitlines()]
+
+
+def test_the_readme_installs_as_binder_and_ci_do_on_bash_and_powershell() -> None:
+    """The bash and PowerShell recipes run the same pip commands, in the same order, as binder/ (which
+    tools/binder_check.sh builds in CI before it runs the course tier): PyTorch from its CPU index, then the lock,
+    then the helpers; no pip pin and no image extra on the way."""
+    bash = [line for line in _readme_block("bash") if line.startswith("python -m pip")]
+    powershell = [line for line in _readme_block("powershell") if line.startswith("python -m pip")]
+    assert bash == powershell and len(bash) == 3
+    assert bash[0] == "python -m pip install --index-url https://download.pytorch.org/whl/cpu -r requirements/torch.txt"
+    binder = (ROOT / "binder" / "requirements.txt").read_text() + (ROOT / "binder" / "postBuild").read_text()
+    for line in bash[1:]:
+        assert line.replace("python -m pip install", "pip install --no-cache-dir") in binder, line
+    for lock in ("notebooks.txt", "test.txt", "torch.txt"):
+        text = (ROOT / "requirements" / lock).read_text()
+        assert not re.search(r"^(pip|dumb-init|jupyterhub)==", text, re.M), lock
+
+
+def test_the_prose_gives_each_learner_what_the_configs_give() -> None:
+    """Every "N CPU and M GB" the docs say a learner gets is read from docs/jupyterhub_config.py (one source), and the
+    Kubernetes values give the same limits."""
+    import yaml
+
+    hub = _hub_config(GOOD)
+    cpu = f"{hub.DockerSpawner.cpu_limit:g}"
+    gigabytes = re.fullmatch(r"(\d+)G", hub.DockerSpawner.mem_limit).group(1)
+    values = yaml.safe_load((ROOT / "docs" / "z2jh-values.yaml").read_text())["singleuser"]
+    assert f"{values['cpu']['limit']:g}" == cpu and values["memory"]["limit"] == f"{gigabytes}G"
+    for doc in ("docs/WORKSHOP.md", "docs/jupyterhub_config.py", "docs/z2jh-values.yaml", "README.md"):
+        text = (ROOT / doc).read_text()
+        for said_cpu, said_gb in re.findall(r"(\d+(?:\.\d+)?) CPU and (\d+) GB", text):
+            assert (said_cpu, said_gb) == (cpu, gigabytes), (doc, said_cpu, said_gb)
+        for said_gb, said_cpu in re.findall(r"\((\d+) GB, (\d+(?:\.\d+)?) CPU", text):
+            assert (said_cpu, said_gb) == (cpu, gigabytes), (doc, said_cpu, said_gb)
+    workshop = (ROOT / "docs" / "WORKSHOP.md").read_text()
+    assert f"**{cpu} CPU and {gigabytes} GB**" in workshop  # the room section says it, in those words
