@@ -211,26 +211,36 @@ def mirror_copy(photo: ImageSource) -> Path | None:
     return candidate
 
 
+def _cache_entry(photo: ImageSource) -> Path:
+    """Where the cache keeps a photo; a damaged entry there is dropped (fetched again, never used)."""
+    cached = settings.cache_dir() / "images" / photo.file
+    if cached.is_file() and sha256_of(cached) != photo.sha256:
+        cached.unlink()
+    return cached
+
+
 def local_path(name: str | ImageSource) -> Path:
     """A verified local copy of a listed photo: the mirror first, then the cache, then a download into the cache."""
     photo = name if isinstance(name, ImageSource) else source(name)
     mirrored = mirror_copy(photo)
     if mirrored is not None:
         return mirrored
-    cached = settings.cache_dir() / "images" / photo.file
-    if cached.is_file():
-        if sha256_of(cached) == photo.sha256:
-            return cached
-        cached.unlink()  # a damaged cache entry is dropped and fetched again, never used
-    return download(photo, cached)
+    cached = _cache_entry(photo)
+    return cached if cached.is_file() else download(photo, cached)
 
 
 def copy_to(photo: ImageSource, folder: Path) -> Path:
-    """A verified copy of a photo at folder/photo.file (the mirror layout), written atomically; kept if already right."""
+    """A verified copy of a photo at folder/photo.file (the mirror layout), written atomically; kept if already right.
+
+    Taken from the mirror or the cache when there; otherwise downloaded straight into the folder, not through the
+    cache (the image's photo layer and the offline kit would hold every photo twice)."""
     target = folder / photo.file
     if target.is_file() and sha256_of(target) == photo.sha256:
         return target
-    return copy_atomically(local_path(photo), target)
+    local = mirror_copy(photo)
+    if local is None and (cached := _cache_entry(photo)).is_file():
+        local = cached
+    return copy_atomically(local, target) if local is not None else download(photo, target)
 
 
 def fetch_all(photos: Sequence[ImageSource], into: Path | None = None, label: str = "photos",

@@ -537,3 +537,18 @@ def test_unknown_names_suggest_close_ones() -> None:
         photos.source("giant_pands")
     assert photos.source("giant_panda") is photos.manifest()["giant_panda"]
     assert photos.source(photos.sample_set()[388].name).class_id == 388
+
+
+def test_copy_to_downloads_straight_into_the_folder_not_through_the_cache(tmp_path: Path, isolated_cache: Path,
+                                                                          local_http_server) -> None:
+    """The image's photo layer and the offline kit would otherwise keep every photo twice (cache and folder)."""
+    from PIL import Image
+
+    base, served = local_http_server
+    Image.new("RGB", (8, 8), (1, 2, 3)).save(served / "tiny.png")
+    data = (served / "tiny.png").read_bytes()
+    src = photos.ImageSource(name="tiny", file="tiny.png", url=f"{base}/tiny.png",
+                             sha256=hashlib.sha256(data).hexdigest())
+    out = photos.copy_to(src, tmp_path / "kit")
+    assert out.read_bytes() == data
+    assert not (isolated_cache / "images" / "tiny.png").exists()
