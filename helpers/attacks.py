@@ -65,18 +65,34 @@ def resolve_classes(model: nn.Module, classes: ClassSpec, n: int) -> torch.Tenso
     return ids
 
 
-def class_log_prob_gradient(model: nn.Module, x: torch.Tensor, classes: ClassSpec) -> tuple[torch.Tensor, torch.Tensor]:
+def class_log_prob_gradient(model: nn.Module, x: torch.Tensor, classes: ClassSpec,
+                            samples: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
     """d log p(class | x) / dx for each image, and the probabilities at x (N x classes, detached).
 
     The log-probability (not the raw logit) is what an attack should climb: raising it also
     pushes every other class down. Notebook 03 writes this computation out by hand.
+    samples > 1 is for a model that draws random numbers in its forward pass (a random defence, a
+    smoothed classifier): the gradient and the probabilities are averaged over that many forward
+    passes, summed in order and divided by `samples` ("expectation over transformation", EOT;
+    taught in 06 §3). One sample is the plain gradient, bit for bit.
     """
+    if not isinstance(samples, int) or isinstance(samples, bool) or samples < 1:
+        raise ParameterError(f"samples must be a whole number >= 1, got {samples!r}.")
     ids = resolve_classes(model, classes, x.shape[0]).to(x.device)
-    x = x.detach().requires_grad_(True)
-    log_probs = torch.log_softmax(model(x), dim=-1)
-    chosen = log_probs.gather(1, ids.view(-1, 1)).sum()  # images are independent: one backward for all
-    (grad,) = torch.autograd.grad(chosen, x)
-    return grad, log_probs.detach().exp()
+    total_grad: torch.Tensor | None = None
+    total_probs: torch.Tensor | None = None
+    for _ in range(samples):
+        x_var = x.detach().requires_grad_(True)
+        log_probs = torch.log_softmax(model(x_var), dim=-1)
+        chosen = log_probs.gather(1, ids.view(-1, 1)).sum()  # images are independent: one backward for all
+        (grad,) = torch.autograd.grad(chosen, x_var)
+        probs = log_probs.detach().exp()
+        total_grad = grad if total_grad is None else total_grad + grad
+        total_probs = probs if total_probs is None else total_probs + probs
+    assert total_grad is not None and total_probs is not None
+    if samples == 1:
+        return total_grad, total_probs
+    return total_grad / samples, total_probs / samples
 
 
 @dataclass(repr=False)
@@ -147,6 +163,8 @@ def iterative_attack(
     epsilon: float,
     steps: int = 10,
     step_size: float | None = None,
+    start: torch.Tensor | None = None,
+    samples: int = 1,
     progress: bool | None = None,
 ) -> AttackResult:
     """Repeated signed gradient steps inside an L-infinity ball (projected gradient ascent/descent, "PGD").
@@ -156,6 +174,9 @@ def iterative_attack(
     Each step moves every pixel by step_size (default 2.5 * epsilon / steps, at most epsilon), then
     projects back to within epsilon of the original and into [0, 1]. Large batches run in chunks
     (CHUNK_VALUES), with the same result as one batch.
+    start:     where the steps begin (default: the images themselves), projected into the box first;
+               `pgd` passes random points of the box (random starts, notebook 02 §8).
+    samples:   gradients averaged per step, for a model with randomness in its forward pass (EOT, 06 §3).
     """
     if target is not None and away_from is not None:
         raise ParameterError("give either target= (towards a class) or away_from= (away from one), not both.")
@@ -165,6 +186,14 @@ def iterative_attack(
     device, dtype = model_device(model), model_dtype(model)
     original = images.detach().to(device=device, dtype=dtype)
     n = original.shape[0]
+    if start is not None:
+        check_pixels(start, "start")
+        if start.shape != images.shape:
+            raise InvalidInputError(f"start has shape {tuple(start.shape)}, the images {tuple(images.shape)}; "
+                                    "give one starting point per image.")
+        begin = project(start.detach().to(device=device, dtype=dtype), original, epsilon)
+    else:
+        begin = original
     chunk = max(1, CHUNK_VALUES // max(1, original[0].numel()))
     targeted = target is not None
     if targeted or away_from is not None:
@@ -178,11 +207,11 @@ def iterative_attack(
     show = settings.progress_enabled() if progress is None else progress
     bar = tqdm(total=steps * len(chunks), disable=not show, desc="attack", unit="step", leave=False)
     adversarial, history = [], []
-    for start in chunks:
-        x0, chunk_ids = original[start:start + chunk], ids[start:start + chunk]
-        x, seen = x0.clone(), []
+    for first in chunks:
+        x0, chunk_ids = original[first:first + chunk], ids[first:first + chunk]
+        x, seen = begin[first:first + chunk].clone(), []
         for _ in range(steps):
-            grad, probs = class_log_prob_gradient(model, x, chunk_ids)
+            grad, probs = class_log_prob_gradient(model, x, chunk_ids, samples)
             seen.append(probs.cpu())
             x = project(signed_step(x, direction * grad, step_size), x0, epsilon)
             bar.update()
@@ -209,3 +238,35 @@ def fgsm(model: nn.Module, images: torch.Tensor, labels: ClassSpec, epsilon: flo
     kind = {"target": labels} if targeted else {"away_from": labels}
     return iterative_attack(model, images, epsilon=epsilon, steps=1, step_size=epsilon, progress=False,
                             **kind).adversarial
+
+
+def pgd(model: nn.Module, images: torch.Tensor, labels: ClassSpec, *, epsilon: float, steps: int = 40,
+        restarts: int = 5, seed: int | torch.Generator = 0, samples: int = 1,
+        step_size: float | None = None) -> torch.Tensor:
+    """Taught in 02 §8: PGD with random starts (Madry et al. 2018), the worst of `restarts` runs per image.
+
+    Each run is `iterative_attack` away from `labels`, started from a uniformly random point of the
+    epsilon-box (clipped to [0, 1]). An image gets the first run's result that the model misclassifies,
+    or, if no run fools it, the original image back: the model's accuracy on the result is its accuracy
+    under the attack. `seed` (or a generator, to draw fresh starts on every call) fixes the starts;
+    `samples` averages gradients over a random model's draws (EOT, 06 §3). Notebook 02 writes it by hand.
+    """
+    if not isinstance(restarts, int) or isinstance(restarts, bool) or restarts < 1:
+        raise ParameterError(f"restarts must be a whole number >= 1, got {restarts!r}.")
+    check_budget(epsilon, steps, step_size)
+    check_pixels(images, "images")
+    device, dtype = model_device(model), model_dtype(model)
+    x = images.detach().to(device=device, dtype=dtype)
+    ids = resolve_classes(model, labels, x.shape[0]).to(device)
+    random = seed if isinstance(seed, torch.Generator) else torch.Generator().manual_seed(seed)
+    worst, fooled = x.clone(), torch.zeros(len(x), dtype=torch.bool, device=device)
+    for _ in range(restarts):
+        noise = 2 * torch.rand(x.shape, generator=random, dtype=dtype) - 1
+        start = (x + epsilon * noise.to(device)).clamp(0.0, 1.0)
+        adversarial = iterative_attack(model, x, away_from=ids, epsilon=epsilon, steps=steps, step_size=step_size,
+                                       start=start, samples=samples, progress=False).adversarial
+        with torch.no_grad():
+            wrong = model(adversarial).argmax(dim=-1) != ids
+        worst[wrong & ~fooled] = adversarial[wrong & ~fooled]
+        fooled |= wrong
+    return worst

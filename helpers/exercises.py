@@ -1,4 +1,4 @@
-"""Answer checkers for the exercises at the end of each notebook (01-05).
+"""Answer checkers for the exercises at the end of each notebook (01-06).
 
 A checker never raises on a wrong or unfinished answer: it returns Feedback whose text is
 either "Correct" or a short hint aimed at the most likely mistake, so a learner (or a room
@@ -288,6 +288,70 @@ def check_median_steps(fn: Callable[[Sequence[int | None]], float]) -> Feedback:
         if not (value == expected or (math.isfinite(expected) and math.isclose(value, expected))):
             return _hint(f"for {values} the median should be {expected}.")
     return _ok("a median that honours the attacks that never got there.")
+
+
+# --- 06: judging a defence ------------------------------------------------------------------
+def check_eot_gradient(fn: Callable[[nn.Module, torch.Tensor, torch.Tensor, int], torch.Tensor]) -> Feedback:
+    """Exercise: fn(model, x, labels, samples) -> the average over `samples` forward passes of a random model
+    of d log p(label | x) / dx (EOT), compared with helpers.attacks.class_log_prob_gradient(..., samples)."""
+    from .attacks import class_log_prob_gradient
+    from .smoothing import GaussianNoise
+    from .training import mlp
+
+    base = mlp(6, 5, 3, seed=4).double()
+    noisy = nn.Sequential(GaussianNoise(0.5, seed=9), base)
+    x = torch.rand(4, 6, generator=torch.Generator().manual_seed(8), dtype=torch.float64)
+    labels = torch.tensor([0, 1, 2, 1])
+    samples = 5
+    noisy[0].reset()
+    got, problem = _call(fn, noisy, x.clone(), labels.clone(), samples)
+    if problem is not None:
+        return problem
+    if _unfinished(got):
+        return _hint("your function returns None: return the averaged gradient, one value per pixel (shape of x).")
+    arr = _as_array(got)
+    if arr is None or arr.shape != tuple(x.shape):
+        return _hint(f"return one gradient value per input value, shape {tuple(x.shape)}.")
+
+    def helper(k: int) -> np.ndarray:
+        noisy[0].reset()
+        return class_log_prob_gradient(noisy, x, labels, k)[0].numpy()
+
+    expected = helper(samples)
+    if np.allclose(arr, expected, atol=1e-9):
+        return _ok("the average of the per-draw gradients, as helpers.attacks computes with samples=5.")
+    if np.allclose(arr, samples * expected, atol=1e-9):
+        return _hint("that is the sum over the draws; divide by the number of samples.")
+    if np.allclose(arr, -expected, atol=1e-9):
+        return _hint("the sign is flipped: differentiate log p(label), the log-probability itself.")
+    if np.allclose(arr, helper(1), atol=1e-9):
+        return _hint("that is the gradient of a single draw: call the model `samples` times and average.")
+    return _hint("call model(x) once per sample (each call draws fresh noise), take the gradient of "
+                 "log_softmax(...)[label] summed over the images, and average those gradients.")
+
+
+def check_certified_radius(answer: float | None, count: int, n: int, sigma: float, alpha: float) -> Feedback:
+    """Exercise: Cohen et al.'s radius sigma * Phi^-1(p_lower), p_lower the one-sided Clopper-Pearson bound."""
+    from scipy import stats
+
+    if _unfinished(answer):
+        return _hint("compute the bound on p_A from the counts, then the radius from the bound.")
+    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.floating)) or not math.isfinite(answer):
+        return _hint(f"the radius is one number, got {answer!r}.")
+    p_lower = float(stats.beta.ppf(alpha, count, n - count + 1))
+    expected = sigma * float(stats.norm.ppf(p_lower))
+    if math.isclose(answer, expected, rel_tol=1e-6):
+        return _ok(f"p_A >= {p_lower:.4f} with confidence {1 - alpha:.1%}, so R = {expected:.4f}.")
+    if math.isclose(answer, sigma * float(stats.norm.ppf(count / n)), rel_tol=1e-6):
+        return _hint("that uses the observed frequency count / n; the certificate needs a lower confidence bound.")
+    if math.isclose(answer, sigma * float(stats.norm.ppf(stats.beta.ppf(alpha / 2, count, n - count + 1))),
+                    rel_tol=1e-6):
+        return _hint("that is the two-sided interval's lower end; the certificate uses a one-sided bound at alpha.")
+    if math.isclose(answer, float(stats.norm.ppf(p_lower)), rel_tol=1e-6):
+        return _hint("almost: the radius is measured in pixel units, so multiply by sigma.")
+    if math.isclose(answer, p_lower, rel_tol=1e-6):
+        return _hint("that is the bound on p_A; the radius is sigma * Phi^-1(bound), scipy.stats.norm.ppf.")
+    return _hint("p_lower = scipy.stats.beta.ppf(alpha, count, n - count + 1); R = sigma * scipy.stats.norm.ppf(p_lower).")
 
 
 # --- predictions: written down before a cell runs, checked against what it computed ---------

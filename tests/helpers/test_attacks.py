@@ -243,3 +243,67 @@ def test_fgsm_rejects_bad_inputs(digit_model: nn.Module, data) -> None:
         attacks.fgsm(digit_model, (x * 16).long(), y, 0.1)
     with pytest.raises(ParameterError, match="class ids"):
         attacks.fgsm(digit_model, x[:1], "seven", 0.1)
+
+
+def _digit_net() -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
+    split = digits.load_split(seed=0)
+    x, y = training.as_tensors(split.x_train, split.y_train)
+    net = training.mlp(64, 32, 10, seed=0).double()
+    training.train(net, x.double(), y, epochs=10, lr=1e-2, seed=0)
+    xt, yt = training.as_tensors(split.x_test[:60], split.y_test[:60])
+    return net, xt.double(), yt
+
+
+def test_pgd_is_notebook_02s_loop_and_beats_one_start() -> None:
+    net, x, y = _digit_net()
+
+    def by_hand(eps: float, steps: int, restarts: int, seed: int) -> torch.Tensor:
+        random = torch.Generator().manual_seed(seed)
+        worst, fooled = x.clone(), torch.zeros(len(x), dtype=torch.bool)
+        for _ in range(restarts):
+            x_adv = (x + eps * (2 * torch.rand(x.shape, generator=random, dtype=x.dtype) - 1)).clamp(0, 1)
+            for _ in range(steps):
+                x_adv = x_adv.detach().requires_grad_(True)
+                (g,) = torch.autograd.grad(F.cross_entropy(net(x_adv), y, reduction="sum"), x_adv)
+                x_adv = torch.min(torch.max(x_adv + 2.5 * eps / steps * g.sign(), x - eps), x + eps).clamp(0, 1)
+            with torch.no_grad():
+                wrong = net(x_adv).argmax(1) != y
+            worst[wrong & ~fooled] = x_adv[wrong & ~fooled].detach()
+            fooled |= wrong
+        return worst
+
+    helper = attacks.pgd(net, x, y, epsilon=0.1, steps=10, restarts=3, seed=4)
+    assert torch.equal(helper, by_hand(0.1, 10, 3, 4))
+    assert float((helper - x).abs().max()) <= 0.1 + 1e-12
+    accuracy = lambda adv: int((training.predict(net, adv) == y).sum())  # noqa: E731
+    assert accuracy(helper) <= accuracy(attacks.pgd(net, x, y, epsilon=0.1, steps=10, restarts=1, seed=4))
+    with pytest.raises(ParameterError, match="restarts"):
+        attacks.pgd(net, x, y, epsilon=0.1, restarts=0)
+
+
+def test_start_is_projected_and_samples_average_a_random_model() -> None:
+    net, x, y = _digit_net()
+    far = torch.ones_like(x)
+    result = attacks.iterative_attack(net, x, away_from=y, epsilon=0.05, steps=1, start=far, progress=False)
+    assert float((result.adversarial - x).abs().max()) <= 0.05 + 1e-12
+    with pytest.raises(InvalidInputError, match="start"):
+        attacks.iterative_attack(net, x, away_from=y, epsilon=0.05, start=far[:3], progress=False)
+
+    class Noisy(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.g = torch.Generator().manual_seed(0)
+
+        def forward(self, v: torch.Tensor) -> torch.Tensor:
+            return net(v + 0.3 * torch.randn(v.shape, generator=self.g, dtype=v.dtype))
+
+    noisy = Noisy()
+    averaged, probs = attacks.class_log_prob_gradient(noisy, x, y, samples=4)
+    noisy.g.manual_seed(0)
+    singles = [attacks.class_log_prob_gradient(noisy, x, y)[0] for _ in range(4)]
+    assert torch.allclose(averaged, sum(singles) / 4, rtol=0, atol=1e-12)
+    assert torch.allclose(probs.sum(1), torch.ones(len(x), dtype=x.dtype))
+    plain, _ = attacks.class_log_prob_gradient(net, x, y)
+    assert torch.equal(attacks.class_log_prob_gradient(net, x, y, samples=1)[0], plain)
+    with pytest.raises(ParameterError, match="samples"):
+        attacks.class_log_prob_gradient(net, x, y, samples=0)

@@ -136,3 +136,39 @@ def test_estimate_prediction() -> None:
     _assert_hint(exercises.check_estimate(None, 4.63, tolerance=0.5), "estimate")
     _assert_hint(exercises.check_estimate(float("nan"), 4.63, tolerance=0.5), "one number")
     _assert_hint(exercises.check_estimate(True, 4.63, tolerance=0.5), "one number")
+
+
+def test_eot_gradient() -> None:
+    def right(model, x, labels, samples):
+        total = 0
+        for _ in range(samples):
+            x_var = x.clone().requires_grad_(True)
+            log_p = torch.log_softmax(model(x_var), dim=-1).gather(1, labels[:, None]).sum()
+            total = total + torch.autograd.grad(log_p, x_var)[0]
+        return total / samples
+
+    def summed(model, x, labels, samples):
+        return right(model, x, labels, samples) * samples
+
+    def one_draw(model, x, labels, samples):
+        return right(model, x, labels, 1)
+
+    assert exercises.check_eot_gradient(right)
+    assert "sum" in exercises.check_eot_gradient(summed).message
+    assert "single draw" in exercises.check_eot_gradient(one_draw).message
+    assert "sign" in exercises.check_eot_gradient(lambda m, x, l, s: -right(m, x, l, s)).message
+    assert not exercises.check_eot_gradient(lambda m, x, l, s: ...)
+    assert "raised" in exercises.check_eot_gradient(lambda m, x, l, s: 1 / 0).message
+
+
+def test_certified_radius() -> None:
+    from scipy import stats
+
+    p_low = stats.beta.ppf(0.001, 981, 20)
+    assert exercises.check_certified_radius(0.25 * stats.norm.ppf(p_low), 981, 1000, 0.25, 0.001)
+    assert "frequency" in exercises.check_certified_radius(0.25 * stats.norm.ppf(0.981), 981, 1000, 0.25, 0.001).message
+    assert "sigma" in exercises.check_certified_radius(stats.norm.ppf(p_low), 981, 1000, 0.25, 0.001).message
+    two_sided = 0.25 * stats.norm.ppf(stats.beta.ppf(0.0005, 981, 20))
+    assert "two-sided" in exercises.check_certified_radius(two_sided, 981, 1000, 0.25, 0.001).message
+    assert not exercises.check_certified_radius(None, 981, 1000, 0.25, 0.001)
+    assert not exercises.check_certified_radius(float("nan"), 981, 1000, 0.25, 0.001)

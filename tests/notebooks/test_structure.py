@@ -25,9 +25,9 @@ def source(cell: dict) -> str:
     return "".join(cell["source"])
 
 
-def test_all_five_notebooks_are_there() -> None:
+def test_all_six_notebooks_are_there() -> None:
     assert NAMES == ["01_logistic_regression_by_hand", "02_breaking_linear_classifiers", "03_paper_towel_from_black",
-                     "04_panda_to_vulture", "05_dog_resistance"]
+                     "04_panda_to_vulture", "05_dog_resistance", "06_judging_a_defence"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)

@@ -1,0 +1,45 @@
+"""helpers.square: the gradient-free Square attack stays in its budget, fools a plain network, and is seeded."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from helpers import digits, square, training
+from helpers.errors import InvalidInputError
+
+
+@pytest.fixture(scope="module")
+def digit_net():
+    split = digits.load_split(seed=0)
+    x, y = training.as_tensors(split.x_train, split.y_train)
+    net = training.mlp(64, 32, 10, seed=0).double()
+    training.train(net, x.double(), y, epochs=10, lr=1e-2, seed=0)
+    xt, yt = training.as_tensors(split.x_test[:100], split.y_test[:100])
+    return net, xt.double(), yt
+
+
+def test_square_attack_fools_within_budget_without_gradients(digit_net) -> None:
+    net, x, y = digit_net
+    for p in net.parameters():
+        p.requires_grad_(False)     # no gradient is ever needed
+    adv = square.square_attack(net, x, y, epsilon=0.2, side=8, queries=300, seed=0)
+    for p in net.parameters():
+        p.requires_grad_(True)
+    assert float((adv - x).abs().max()) <= 0.2 + 1e-12 and adv.min() >= 0 and adv.max() <= 1
+    clean = float((training.predict(net, x) == y).double().mean())
+    attacked = float((training.predict(net, adv) == y).double().mean())
+    assert clean > 0.85 and attacked < clean - 0.4
+    assert torch.equal(adv, square.square_attack(net, x, y, epsilon=0.2, side=8, queries=300, seed=0))
+
+
+def test_margin_is_negative_exactly_when_wrong(digit_net) -> None:
+    net, x, y = digit_net
+    m = square.margin(net, x, y)
+    assert torch.equal(m < 0, training.predict(net, x) != y)
+
+
+def test_bad_shape(digit_net) -> None:
+    net, x, y = digit_net
+    with pytest.raises(InvalidInputError, match="8 x 8"):
+        square.square_attack(net, x[:, :10], y, epsilon=0.1, side=8)
