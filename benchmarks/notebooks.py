@@ -5,7 +5,7 @@ The kernel's resident memory is sampled every 0.1 s while the notebook runs, and
 times. With several precisions (TRICKNETS_PRECISION for the kernel) the runs are interleaved, notebook by
 notebook, so that the machine's load hits them alike; the last lines compare the series' totals.
 
-    python benchmarks/notebooks.py                                  # all five, float64 (the default)
+    python benchmarks/notebooks.py                                  # every notebook, float64 (the default)
     python benchmarks/notebooks.py --precision float64 float32      # the cost of the portable precision
     python benchmarks/notebooks.py notebooks/05_dog_resistance.ipynb
 
@@ -39,8 +39,8 @@ def is_widget(cell) -> bool:
     return cell.cell_type == "code" and cell.source.startswith("# NBVAL_IGNORE_OUTPUT\n# A widget")
 
 
-def run(path: Path, precision: str) -> tuple[float, int]:
-    """(cell seconds, peak kernel memory in bytes) of one execution."""
+def run(path: Path, precision: str) -> tuple[float, int, list[tuple[float, int]]]:
+    """(cell seconds, peak kernel memory in bytes, (seconds, cell index) of each cell) of one execution."""
     nb = nbformat.read(path, as_version=4)
     env = {**os.environ, "TRICKNETS_PRECISION": precision, "TRICKNETS_PROGRESS": "0"}
     client = NotebookClient(nb, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
@@ -71,14 +71,14 @@ def run(path: Path, precision: str) -> tuple[float, int]:
                 print(f"   ({path.stem}: nbclient lost track of widget cell {index}; not timed)", flush=True)
         peak = max(peak, *rss_and_peak(pid))
     done.set()
-    seconds = 0.0
-    for cell in nb.cells:
+    cells = []
+    for index, cell in enumerate(nb.cells):
         timing = cell.get("metadata", {}).get("execution", {})
         if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
             start = datetime.datetime.fromisoformat(timing["iopub.execute_input"].replace("Z", "+00:00"))
             end = datetime.datetime.fromisoformat(timing["shell.execute_reply"].replace("Z", "+00:00"))
-            seconds += (end - start).total_seconds()
-    return seconds, peak
+            cells.append(((end - start).total_seconds(), index))
+    return sum(t for t, _ in cells), peak, cells
 
 
 def main() -> None:
@@ -88,14 +88,19 @@ def main() -> None:
     parser.add_argument("--precision", nargs="+", default=["float64"], choices=["float64", "float32"])
     args = parser.parse_args()
     totals = {p: 0.0 for p in args.precision}
+    slowest: dict[str, list[tuple[float, str]]] = {p: [] for p in args.precision}
     print(f"{'notebook':34}" + "".join(f"{p + ' time':>16}{p + ' peak':>16}" for p in args.precision))
     for i, path in enumerate(args.notebooks):
         order = args.precision if i % 2 == 0 else args.precision[::-1]
         measured = {p: run(path, p) for p in order}
         for p in args.precision:
             totals[p] += measured[p][0]
+            slowest[p] += [(t, f"{path.stem[:2]} cell {index}") for t, index in measured[p][2]]
         print(f"{path.stem:34}" + "".join(f"{measured[p][0]:14.1f} s{measured[p][1] / 2**30:13.2f} GiB"
                                           for p in args.precision), flush=True)
+    for p in args.precision:
+        top = sorted(slowest[p], reverse=True)[:5]
+        print(f"slowest cells, {p}: " + ", ".join(f"{where} {t:.1f} s" for t, where in top))
     print("series cell time: " + ", ".join(f"{p} {totals[p]:.0f} s" for p in args.precision))
     if len(args.precision) == 2:
         a, b = args.precision

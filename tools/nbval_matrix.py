@@ -6,7 +6,7 @@ README's notebook tests once per combination of thread count (OMP_NUM_THREADS), 
 each a few minutes on 2 cores -- and prints a Markdown table: the failing cells of each notebook ("0" when
 none). "unset" leaves a variable out, so the library picks what this CPU has.
 
-    python tools/nbval_matrix.py                                   # the full matrix, all five notebooks
+    python tools/nbval_matrix.py                                   # the full matrix, every notebook
     python tools/nbval_matrix.py --threads 1,2 --aten default --isa SSE41 notebooks/03_paper_towel_from_black.ipynb
     python tools/nbval_matrix.py --out matrix.md                   # also write the table, row by row
 
