@@ -78,13 +78,14 @@ def class_log_prob_gradient(model: nn.Module, x: torch.Tensor, classes: ClassSpe
     """
     if not isinstance(samples, int) or isinstance(samples, bool) or samples < 1:
         raise ParameterError(f"samples must be a whole number >= 1, got {samples!r}.")
-    ids = resolve_classes(model, classes, x.shape[0]).to(x.device)
+    ids = resolve_classes(model, classes, x.shape[0])
     total_grad: torch.Tensor | None = None
     total_probs: torch.Tensor | None = None
     for _ in range(samples):
         x_var = x.detach().requires_grad_(True)
         log_probs = torch.log_softmax(model(x_var), dim=-1)
-        chosen = log_probs.gather(1, ids.view(-1, 1)).sum()  # images are independent: one backward for all
+        # the model may compute on another device than x (a Classifier moves its input): index where the output is
+        chosen = log_probs.gather(1, ids.to(log_probs.device).view(-1, 1)).sum()  # images are independent: one backward
         (grad,) = torch.autograd.grad(chosen, x_var)
         probs = log_probs.detach().exp()
         total_grad = grad if total_grad is None else total_grad + grad

@@ -72,10 +72,14 @@ def show_images(images: Sequence[torch.Tensor], titles: Sequence[str], ax: Seque
 
 def show_attack(original: torch.Tensor, adversarial: torch.Tensor, labels: Sequence[str] = ("original", "adversarial"),
                 factor: float | None = None, ax: Sequence[Axes] | None = None) -> Figure:
-    """Original, adversarial and the amplified difference, side by side (three axes)."""
+    """Original, adversarial and the amplified difference, side by side (three axes).
+
+    The two may live on different devices (an attack returns its result on the model's, a GPU's say): compared on
+    the CPU, in float64."""
     axes = _axes(ax, 3, (11, 3.8))
+    original, adversarial = original.detach().cpu().double(), adversarial.detach().cpu().double()
     picture, used = amplified(adversarial - original, factor)
-    linf = float((adversarial.double() - original.double()).abs().max()) * 255
+    linf = float((adversarial - original).abs().max()) * 255
     show_image(original, labels[0], axes[0])
     show_image(adversarial, labels[1], axes[1])
     axes[2].imshow(picture)
