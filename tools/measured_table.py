@@ -56,9 +56,14 @@ def table(artifacts: Path) -> str:
          "ONEDNN_MAX_CPU_ISA=SSE41`)", times_row(notebook_times(selftest)), "the image's self-test, network off"),
         ("the infrastructure tier, `pytest -m infrastructure`, as a non-root user", f"{ci.get('infra_s', '?')} s",
          "`.ci/run` step 7"),
-        ("the CPU image as CI builds it (PyPI's torch, the CUDA 13.0 build, as PyTorch's CPU index is out of reach)",
-         f"{ci.get('image_gb', '?')} GB, {ci.get('image_without_torch_mb', '?')} MB of it besides the torch layer; "
-         f"built online in {ci.get('online_build_s', '?')} s", "`python tools/online_build.py`"),
+        ("the GPU image (`docker-compose.gpu.yml`, PyTorch's CUDA 13.0 build)", f"{ci.get('gpu_image_gb', '?')} GB",
+         "`.ci/run` step 4"),
+        ("the CPU image as CI builds it: PyPI's torch, which is the CUDA 13.0 build (PyTorch's CPU index is out of "
+         "reach here)", f"{ci.get('image_gb', '?')} GB, {ci.get('image_without_torch_mb', '?')} MB of it besides the "
+         f"torch layer; built online in {ci.get('online_build_s', '?')} s", "`python tools/online_build.py`"),
+        ("the CPU image as users build it, with PyTorch's CPU wheels", "not measurable here; expect the size besides "
+         "the torch layer (above) plus about 0.8 GB (torch 2.13.0's CPU wheel, the newest here, installs to 0.76 GB)",
+         "`docker image ls tricknets-lab`"),
         ("four learners running notebook 03 at once on one server",
          "; ".join(line.removeprefix("room: ") for line in room.splitlines()
                    if line.startswith(("room: notebook 03", "room: host memory"))) or "?",

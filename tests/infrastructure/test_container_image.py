@@ -98,10 +98,16 @@ def test_the_lab_as_compose_starts_it(tmp_path: Path, owner: int | None) -> None
         assert on_host.is_file() and on_host.stat().st_uid == expected_uid
         assert (project / "work").stat().st_uid == expected_uid
 
-        # edits survive down/up, and a lesson the learner changed is never overwritten
+        # edits survive down/up, and a lesson the learner changed is never overwritten; the edit is made through the
+        # lab, as the learner makes it (the folder may belong to another uid than this test's)
         lesson = project / "work" / LESSONS[0]
-        lesson.write_text(lesson.read_text().replace('"cells": [', '"cells": [\n  ', 1))
+        model = requests.get(f"{url}/api/contents/{LESSONS[0]}", headers=auth, timeout=30).json()
+        model["content"]["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "source": "my note"})
+        edited = requests.put(f"{url}/api/contents/{LESSONS[0]}", headers=auth, timeout=30,
+                              json={"type": "notebook", "content": model["content"]})
+        assert edited.status_code == 200, edited.text
         mine = lesson.read_bytes()
+        assert b"my note" in mine
         compose(project, "down", env=env, timeout=120)
         compose(project, "up", "--detach", "--no-build", env=env, timeout=300)
         wait_for(lambda: _answers(f"{url}/api"), "the lab answers again", 120)

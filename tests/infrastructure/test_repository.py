@@ -69,3 +69,10 @@ def test_no_placeholders_left_in_what_people_read() -> None:
     for path, text in texts.items():
         found = PLACEHOLDERS.search(text)
         assert not found, f"{path.relative_to(ROOT)} still holds a placeholder: {found.group(0)!r}"
+
+
+def test_requires_python_matches_what_the_locks_were_made_for() -> None:
+    """pyproject.toml admits the Pythons the locks were resolved for (3.11 and later; numpy's pin needs 3.11)."""
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert re.search(r'^requires-python = ">=3\.11"$', pyproject, re.M)
+    assert "--python-version 3.11" in (ROOT / "tools" / "lock.sh").read_text()
