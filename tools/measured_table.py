@@ -71,8 +71,9 @@ def table(artifacts: Path) -> str:
         ("all of `.ci/run` on a clean machine", f"{ci.get('total_s', '?')} s; {ci.get('disk_gb', '?')} GB of disk",
          "`bash .ci/run`"),
     ]
+    note = f" {ci['note']}" if ci.get("note") else ""
     lines = [BEGIN, "", f"Measured by CI's run of commit {ci.get('commit', '?')} on a 2-core machine "
-             f"({ci.get('cpu', '?')}), no GPU, torch 2.14.1, float64 unless said otherwise.", "",
+             f"({ci.get('cpu', '?')}), no GPU, torch 2.14.1, float64 unless said otherwise.{note}", "",
              "| what | measured | command |", "| --- | --- | --- |"]
     lines += [f"| {what} | {value} | {command} |" for what, value, command in rows]
     return "\n".join([*lines, "", END])

@@ -186,7 +186,10 @@ def test_a_one_line_edit_in_helpers_rebuilds_in_seconds(tmp_path: Path) -> None:
     edited = ROOT / "helpers" / "plots.py"  # not one of the download modules the photo layer copies
     text = edited.read_text()
     override = tmp_path / "rebuild.yml"
-    override.write_text("services:\n  lab:\n    image: tricknets-rebuild:test\n")
+    # the network mode is part of each RUN step's cache key: build as the image under test was built
+    network = os.environ.get("TRICKNETS_BUILD_NETWORK", "")
+    override.write_text("services:\n  lab:\n    image: tricknets-rebuild:test\n"
+                        + (f"    build:\n      network: {network}\n" if network else ""))
     build_args = json.loads(os.environ.get("TRICKNETS_BUILD_ARGS", "{}"))  # what .ci/run built the image with
     args = [arg for key, value in build_args.items() for arg in ("--build-arg", f"{key}={value}")]
     started = time.monotonic()
