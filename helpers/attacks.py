@@ -8,7 +8,7 @@ The attacks compute in the model's own precision (float64 by default, see helper
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -243,7 +243,8 @@ def fgsm(model: nn.Module, images: torch.Tensor, labels: ClassSpec, epsilon: flo
 
 def pgd(model: nn.Module, images: torch.Tensor, labels: ClassSpec, *, epsilon: float, steps: int = 40,
         restarts: int = 5, seed: int | torch.Generator = 0, samples: int = 1,
-        step_size: float | None = None) -> torch.Tensor:
+        step_size: float | None = None,
+        judge: Callable[[torch.Tensor], torch.Tensor] | None = None) -> torch.Tensor:
     """Taught in 02 §8: PGD with random starts (Madry et al. 2018), the worst of `restarts` runs per image.
 
     Each run is `iterative_attack` away from `labels`, started from a uniformly random point of the
@@ -251,6 +252,9 @@ def pgd(model: nn.Module, images: torch.Tensor, labels: ClassSpec, *, epsilon: f
     or, if no run fools it, the original image back: the model's accuracy on the result is its accuracy
     under the attack. `seed` (or a generator, to draw fresh starts on every call) fixes the starts;
     `samples` averages gradients over a random model's draws (EOT, 06 §3). Notebook 02 writes it by hand.
+    `judge` (images -> one class per image; default model(images).argmax) decides whether a run fooled
+    the model: give it for a random model, whose single forward pass is only one draw of its noise, e.g.
+    the majority of the noisy votes that the defence answers with (06, exercise 1).
     """
     if not isinstance(restarts, int) or isinstance(restarts, bool) or restarts < 1:
         raise ParameterError(f"restarts must be a whole number >= 1, got {restarts!r}.")
@@ -267,7 +271,12 @@ def pgd(model: nn.Module, images: torch.Tensor, labels: ClassSpec, *, epsilon: f
         adversarial = iterative_attack(model, x, away_from=ids, epsilon=epsilon, steps=steps, step_size=step_size,
                                        start=start, samples=samples, progress=False).adversarial
         with torch.no_grad():
-            wrong = model(adversarial).argmax(dim=-1) != ids
+            answer = model(adversarial).argmax(dim=-1) if judge is None else judge(adversarial)
+        answer = torch.as_tensor(answer).to(ids.device)
+        if answer.shape != ids.shape:
+            raise InvalidInputError(f"judge returned shape {tuple(answer.shape)}; it must return one class id per "
+                                    f"image, shape {tuple(ids.shape)}.")
+        wrong = answer != ids
         worst[wrong & ~fooled] = adversarial[wrong & ~fooled]
         fooled |= wrong
     return worst

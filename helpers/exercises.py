@@ -291,19 +291,44 @@ def check_median_steps(fn: Callable[[Sequence[int | None]], float]) -> Feedback:
 
 
 # --- 06: judging a defence ------------------------------------------------------------------
+class _CountedNoise(nn.Module):
+    """GaussianNoise for the EOT checker: counts its draws, and gives a batch of k stacked copies of the
+    images (x.repeat) the same k draws as k separate calls, so a batched solution is checked alike."""
+
+    def __init__(self, sigma: float, seed: int, rows: int) -> None:
+        super().__init__()
+        self.sigma, self.seed, self.rows = sigma, seed, rows
+        self.generator = torch.Generator().manual_seed(seed)
+        self.draws = 0
+
+    def reset(self) -> None:
+        self.generator.manual_seed(self.seed)
+        self.draws = 0
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        flat = x.reshape(-1, x.shape[-1])
+        blocks = flat.shape[0] // self.rows if flat.shape[0] % self.rows == 0 else 1
+        size = flat.shape[0] // blocks
+        noise = torch.cat([torch.randn((size, flat.shape[1]), generator=self.generator, dtype=x.dtype)
+                           for _ in range(blocks)])
+        self.draws += blocks
+        return x + self.sigma * noise.reshape(x.shape)
+
+
 def check_eot_gradient(fn: Callable[[nn.Module, torch.Tensor, torch.Tensor, int], torch.Tensor]) -> Feedback:
     """Exercise: fn(model, x, labels, samples) -> the average over `samples` forward passes of a random model
-    of d log p(label | x) / dx (EOT), compared with helpers.attacks.class_log_prob_gradient(..., samples)."""
+    of d log p(label | x) / dx (EOT), compared with helpers.attacks.class_log_prob_gradient(..., samples).
+    The noise comes from one seeded generator, so the comparison needs the same draws in the same order."""
     from .attacks import class_log_prob_gradient
-    from .smoothing import GaussianNoise
     from .training import mlp
 
     base = mlp(6, 5, 3, seed=4).double()
-    noisy = nn.Sequential(GaussianNoise(0.5, seed=9), base)
     x = torch.rand(4, 6, generator=torch.Generator().manual_seed(8), dtype=torch.float64)
+    noise = _CountedNoise(0.5, seed=9, rows=len(x))
+    noisy = nn.Sequential(noise, base)
     labels = torch.tensor([0, 1, 2, 1])
     samples = 5
-    noisy[0].reset()
+    noise.reset()
     got, problem = _call(fn, noisy, x.clone(), labels.clone(), samples)
     if problem is not None:
         return problem
@@ -312,9 +337,10 @@ def check_eot_gradient(fn: Callable[[nn.Module, torch.Tensor, torch.Tensor, int]
     arr = _as_array(got)
     if arr is None or arr.shape != tuple(x.shape):
         return _hint(f"return one gradient value per input value, shape {tuple(x.shape)}.")
+    draws = noise.draws
 
     def helper(k: int) -> np.ndarray:
-        noisy[0].reset()
+        noise.reset()
         return class_log_prob_gradient(noisy, x, labels, k)[0].numpy()
 
     expected = helper(samples)
@@ -326,6 +352,10 @@ def check_eot_gradient(fn: Callable[[nn.Module, torch.Tensor, torch.Tensor, int]
         return _hint("the sign is flipped: differentiate log p(label), the log-probability itself.")
     if np.allclose(arr, helper(1), atol=1e-9):
         return _hint("that is the gradient of a single draw: call the model `samples` times and average.")
+    if draws != samples:
+        return _hint(f"the model drew noise {draws} times for samples = {samples}. Each call draws new noise from one "
+                     "seeded generator, and the checker compares with exactly `samples` draws in order: call the "
+                     "model once per sample and nowhere else (an extra call, e.g. for a shape, shifts the draws).")
     return _hint("call model(x) once per sample (each call draws fresh noise), take the gradient of "
                  "log_softmax(...)[label] summed over the images, and average those gradients.")
 
@@ -340,17 +370,21 @@ def check_certified_radius(answer: float | None, count: int, n: int, sigma: floa
         return _hint(f"the radius is one number, got {answer!r}.")
     p_lower = float(stats.beta.ppf(alpha, count, n - count + 1))
     expected = sigma * float(stats.norm.ppf(p_lower))
-    if math.isclose(answer, expected, rel_tol=1e-6):
+    close = 1e-3    # a correct answer rounded to 3 significant digits or more still counts
+    if math.isclose(answer, expected, rel_tol=close):
         return _ok(f"p_A >= {p_lower:.4f} with confidence {1 - alpha:.1%}, so R = {expected:.4f}.")
-    if math.isclose(answer, sigma * float(stats.norm.ppf(count / n)), rel_tol=1e-6):
+    if math.isclose(answer, sigma * float(stats.norm.ppf(count / n)), rel_tol=close):
         return _hint("that uses the observed frequency count / n; the certificate needs a lower confidence bound.")
     if math.isclose(answer, sigma * float(stats.norm.ppf(stats.beta.ppf(alpha / 2, count, n - count + 1))),
-                    rel_tol=1e-6):
+                    rel_tol=close):
         return _hint("that is the two-sided interval's lower end; the certificate uses a one-sided bound at alpha.")
-    if math.isclose(answer, float(stats.norm.ppf(p_lower)), rel_tol=1e-6):
+    if math.isclose(answer, float(stats.norm.ppf(p_lower)), rel_tol=close):
         return _hint("almost: the radius is measured in pixel units, so multiply by sigma.")
-    if math.isclose(answer, p_lower, rel_tol=1e-6):
+    if math.isclose(answer, p_lower, rel_tol=close):
         return _hint("that is the bound on p_A; the radius is sigma * Phi^-1(bound), scipy.stats.norm.ppf.")
+    if math.isclose(answer, expected, rel_tol=5e-3):
+        return _hint("very close, but rounded too far: keep the computed value (assign the variable) rather than "
+                     "typing a rounded number.")
     return _hint("p_lower = scipy.stats.beta.ppf(alpha, count, n - count + 1); R = sigma * scipy.stats.norm.ppf(p_lower).")
 
 

@@ -1,9 +1,11 @@
 """The Square attack (Andriushchenko et al. 2020) in L-infinity, simplified for small images: no gradients at all.
 
 A defence that only hides its gradients (notebook 06 §1) cannot hide from an attack that never asks for
-one. This random search keeps every pixel at the corner of the epsilon-box, x +- epsilon, and tries to
-flip the signs of one random square of pixels per query, keeping the change when it lowers the margin
-f_label - max_other f_k. The square's side shrinks as the queries go on.
+one. This random search keeps every pixel at a corner of the epsilon-box, x +- epsilon (clipped to [0, 1]).
+Each query sets one random square of pixels all to x + s * epsilon, one random sign s for the whole square,
+and keeps the change when it lowers the margin f_label - max_other f_k. Where the square already sits at
+that sign, s is flipped (as in the authors' code, which redraws it), so every query tries a new point.
+The square's side shrinks as the queries go on.
 """
 
 from __future__ import annotations
@@ -60,6 +62,9 @@ def square_attack(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, 
         signs = torch.randint(0, 2, (n,), generator=generator).to(x0.dtype) * 2 - 1
         inside = (((rows[None, :] >= top[:, None]) & (rows[None, :] < top[:, None] + s))[:, :, None]
                   & ((rows[None, :] >= left[:, None]) & (rows[None, :] < left[:, None] + s))[:, None, :]).reshape(n, -1)
+        candidate = torch.where(inside, (x0 + epsilon * signs[:, None]).clamp(0.0, 1.0), x)
+        unchanged = (candidate == x).all(dim=1)     # the square is already at s: the other sign is new
+        signs = torch.where(unchanged, -signs, signs)
         candidate = torch.where(inside, (x0 + epsilon * signs[:, None]).clamp(0.0, 1.0), x)
         active = best >= 0                      # only images not yet fooled keep searching
         if not active.any():

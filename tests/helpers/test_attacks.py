@@ -281,6 +281,42 @@ def test_pgd_is_notebook_02s_loop_and_beats_one_start() -> None:
         attacks.pgd(net, x, y, epsilon=0.1, restarts=0)
 
 
+def test_pgd_judge_decides_success_for_a_random_model() -> None:
+    net, x, y = _digit_net()
+    # the default judge is model(x).argmax: giving it explicitly changes nothing, bit for bit
+    argmax = lambda v: net(v).argmax(1)  # noqa: E731
+    assert torch.equal(attacks.pgd(net, x, y, epsilon=0.1, steps=10, restarts=2, seed=1),
+                       attacks.pgd(net, x, y, epsilon=0.1, steps=10, restarts=2, seed=1, judge=argmax))
+
+    class Noisy(nn.Module):     # a random defence: every forward pass is one draw of noise
+        def __init__(self) -> None:
+            super().__init__()
+            self.net, self.g = net, torch.Generator().manual_seed(0)
+
+        def forward(self, v: torch.Tensor) -> torch.Tensor:
+            return self.net(v + 0.3 * torch.randn(v.shape, generator=self.g, dtype=v.dtype))
+
+    def majority(v: torch.Tensor) -> torch.Tensor:   # what the defence answers: the most frequent of 50 votes
+        g = torch.Generator().manual_seed(5)
+        votes = torch.stack([net(v + 0.3 * torch.randn(v.shape, generator=g, dtype=v.dtype)).argmax(1)
+                             for _ in range(50)])
+        return torch.mode(votes, dim=0).values
+
+    kwargs = dict(epsilon=0.15, steps=10, restarts=1, seed=2, samples=4)
+    judged = attacks.pgd(Noisy(), x, y, judge=majority, **kwargs)
+    final = attacks.iterative_attack(Noisy(), x, away_from=y, epsilon=0.15, steps=10, samples=4, progress=False,
+                                     start=(x + 0.15 * (2 * torch.rand(x.shape, generator=torch.Generator()
+                                                                       .manual_seed(2), dtype=x.dtype) - 1)).clamp(0, 1)
+                                     ).adversarial
+    # an image is handed back attacked exactly when the majority is fooled at the final iterate
+    fooled = majority(final) != y
+    assert fooled.any() and (~fooled).any()
+    assert torch.equal(judged[fooled], final[fooled]) and torch.equal(judged[~fooled], x[~fooled])
+    assert int((majority(judged) != y).sum()) >= int(fooled.sum())
+    with pytest.raises(InvalidInputError, match="one class id per image"):
+        attacks.pgd(net, x, y, epsilon=0.1, steps=2, restarts=1, judge=lambda v: net(v))
+
+
 def test_start_is_projected_and_samples_average_a_random_model() -> None:
     net, x, y = _digit_net()
     far = torch.ones_like(x)

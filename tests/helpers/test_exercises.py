@@ -160,6 +160,19 @@ def test_eot_gradient() -> None:
     assert not exercises.check_eot_gradient(lambda m, x, l, s: ...)
     assert "raised" in exercises.check_eot_gradient(lambda m, x, l, s: 1 / 0).message
 
+    def batched(model, x, labels, samples):
+        # all draws in one call: the copies stacked, their gradients summed by autograd through repeat
+        x_var = x.clone().requires_grad_(True)
+        log_p = torch.log_softmax(model(x_var.repeat(samples, 1)), dim=-1).gather(1, labels.repeat(samples)[:, None])
+        return torch.autograd.grad(log_p.sum(), x_var)[0] / samples
+
+    def extra_call(model, x, labels, samples):
+        model(x)   # e.g. to look at the output's shape: one more draw of noise
+        return right(model, x, labels, samples)
+
+    assert exercises.check_eot_gradient(batched)
+    assert "drew noise 6 times" in exercises.check_eot_gradient(extra_call).message
+
 
 def test_certified_radius() -> None:
     from scipy import stats
@@ -172,3 +185,9 @@ def test_certified_radius() -> None:
     assert "two-sided" in exercises.check_certified_radius(two_sided, 981, 1000, 0.25, 0.001).message
     assert not exercises.check_certified_radius(None, 981, 1000, 0.25, 0.001)
     assert not exercises.check_certified_radius(float("nan"), 981, 1000, 0.25, 0.001)
+    exact = 0.25 * stats.norm.ppf(p_low)                    # 0.448594...
+    assert exercises.check_certified_radius(0.4486, 981, 1000, 0.25, 0.001)   # rounded to 4 digits: still right
+    assert exercises.check_certified_radius(round(exact, 3), 981, 1000, 0.25, 0.001)
+    assert "rounded" in exercises.check_certified_radius(0.45, 981, 1000, 0.25, 0.001).message
+    assert "two-sided" in exercises.check_certified_radius(round(two_sided, 4), 981, 1000, 0.25, 0.001).message
+    assert not exercises.check_certified_radius(0.5, 981, 1000, 0.25, 0.001)

@@ -43,3 +43,28 @@ def test_bad_shape(digit_net) -> None:
     net, x, y = digit_net
     with pytest.raises(InvalidInputError, match="8 x 8"):
         square.square_attack(net, x[:, :10], y, epsilon=0.1, side=8)
+
+
+def test_every_query_tries_a_new_point(digit_net, monkeypatch) -> None:
+    # a square already at the drawn sign would repeat the current point: its sign is flipped instead
+    net, x, y = digit_net
+    seen: list[torch.Tensor] = []
+    current: list[torch.Tensor] = []
+    real_margin = square.margin
+
+    def recording_margin(model, candidate, labels):
+        seen.append(candidate.clone())
+        return real_margin(model, candidate, labels)
+
+    monkeypatch.setattr(square, "margin", recording_margin)
+    square.square_attack(net, x[:20], y[:20], epsilon=0.1, side=8, queries=200, seed=3)
+    # replay: each trial differs from the point kept before it (for the images still searching)
+    kept = seen[0]
+    best = real_margin(net, kept, y[:20])
+    for trial in seen[1:]:
+        active = best >= 0
+        assert not (trial[active] == kept[active]).all(dim=1).any()
+        m = real_margin(net, trial, y[:20])
+        better = active & (m < best)
+        kept = torch.where(better[:, None], trial, kept)
+        best = torch.where(better, m, best)
