@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from digit_nets import trained_mlp
 from helpers import attacks, digits, images, pixels, training
 from helpers.errors import InvalidInputError, ParameterError, UnknownClassError
 
@@ -246,12 +247,7 @@ def test_fgsm_rejects_bad_inputs(digit_model: nn.Module, data) -> None:
 
 
 def _digit_net() -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
-    split = digits.load_split(seed=0)
-    x, y = training.as_tensors(split.x_train, split.y_train)
-    net = training.mlp(64, 32, 10, seed=0).double()
-    training.train(net, x.double(), y, epochs=10, lr=1e-2, seed=0)
-    xt, yt = training.as_tensors(split.x_test[:60], split.y_test[:60])
-    return net, xt.double(), yt
+    return trained_mlp(60)
 
 
 def test_pgd_is_notebook_02s_loop_and_beats_one_start() -> None:

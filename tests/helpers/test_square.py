@@ -5,18 +5,14 @@ from __future__ import annotations
 import pytest
 import torch
 
-from helpers import digits, square, training
+from digit_nets import trained_mlp
+from helpers import square, training
 from helpers.errors import InvalidInputError
 
 
 @pytest.fixture(scope="module")
 def digit_net():
-    split = digits.load_split(seed=0)
-    x, y = training.as_tensors(split.x_train, split.y_train)
-    net = training.mlp(64, 32, 10, seed=0).double()
-    training.train(net, x.double(), y, epochs=10, lr=1e-2, seed=0)
-    xt, yt = training.as_tensors(split.x_test[:100], split.y_test[:100])
-    return net, xt.double(), yt
+    return trained_mlp(100)
 
 
 def test_square_attack_fools_within_budget_without_gradients(digit_net) -> None:
