@@ -45,7 +45,6 @@ def test_every_query_tries_a_new_point(digit_net, monkeypatch) -> None:
     # a square already at the drawn sign would repeat the current point: its sign is flipped instead
     net, x, y = digit_net
     seen: list[torch.Tensor] = []
-    current: list[torch.Tensor] = []
     real_margin = square.margin
 
     def recording_margin(model, candidate, labels):
