@@ -1,7 +1,7 @@
 """How hard is a photo to fool? The smallest budget on a fixed grid at which a fixed attack succeeds.
 
-Notebooks 04 (accuracy against the budget) and 05 (do dogs resist?) read tables that
-`python -m helpers.studies` computes with this module, and re-compute some rows live.
+Part of the lab (helpers.lab): notebooks 04 (accuracy against the budget) and 05 (do dogs resist?)
+read tables that `python -m helpers.lab` computes with this module, and re-compute some rows live.
 
 The attack is PGD (notebook 03's loop) whose budget grows along the grid: at each budget eps it
 takes STEPS_PER_LEVEL signed steps of 2.5 * eps / STEPS_PER_LEVEL, starting where the previous,
@@ -27,10 +27,10 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from . import settings
-from .attacks import model_device, model_dtype
-from .errors import ParameterError
-from .pixels import check_pixels, project, signed_step
+from .. import settings
+from ..attacks import model_device, model_dtype
+from ..errors import ParameterError
+from ..pixels import check_pixels, project, signed_step
 
 #: Budgets in grey levels (1/255), smallest first.
 GRID_255: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
