@@ -290,6 +290,45 @@ def check_median_steps(fn: Callable[[Sequence[int | None]], float]) -> Feedback:
     return _ok("a median that honours the attacks that never got there.")
 
 
+def check_target_row(fn: Callable[[Sequence[dict[str, str]]], dict[str, float]], rows: Sequence[dict[str, str]],
+                     target: int, never: int) -> Feedback:
+    """Exercise: fn(rows) -> {group: mean level} of the targeted attacks on `target` in a dog-study table, a level
+    left empty ("never within the grid") counting as `never`."""
+    def means(keep: Callable[[dict[str, str]], bool], empty: float | None) -> dict[str, float]:
+        per_group: dict[str, list[float]] = {}
+        for r in rows:
+            if r["goal"] == str(target) and keep(r) and (r["level"] != "" or empty is not None):
+                per_group.setdefault(r["group"], []).append(float(r["level"]) if r["level"] != "" else float(empty))
+        return {g: float(np.mean(v)) for g, v in per_group.items()}
+
+    def same(a: dict[str, float], b: dict[str, float]) -> bool:
+        return a.keys() == b.keys() and all(math.isclose(a[g], b[g], rel_tol=1e-9, abs_tol=1e-12) for g in a)
+
+    expected = means(lambda r: r["task"] == "targeted", never)
+    got, problem = _call(fn, list(rows))
+    if problem is not None:
+        return problem
+    if _unfinished(got) or got == {}:
+        return _hint("return a dict, one mean level per group: {'dog': ..., 'animal': ..., 'object': ...}.")
+    if not isinstance(got, dict):
+        return _hint(f"return a dict of group -> mean level, got {type(got).__name__}.")
+    try:
+        got = {str(g): float(v) for g, v in got.items()}
+    except (TypeError, ValueError):
+        return _hint("each value should be one number, the group's mean level.")
+    if got.keys() != expected.keys():
+        return _hint(f"one entry per group of the table's `group` column: {sorted(expected)}, got {sorted(got)}.")
+    if same(got, means(lambda r: r["task"].startswith("targeted"), never)) and not same(got, expected):
+        return _hint("the 'targeted-check' rows are the same attacks run again with more steps: keep task == 'targeted'.")
+    if same(got, means(lambda r: r["task"] == "targeted", None)) and not same(got, expected):
+        return _hint(f"leaving out the attacks that never got there makes photos look easier: count an empty level "
+                     f"as {never}.")
+    if not same(got, expected):
+        return _hint(f"keep the rows with task == 'targeted' and goal == '{target}', read `level` as a number "
+                     f"({never} when it is empty), and average per group.")
+    return _ok(", ".join(f"{g} {v:.2f}" for g, v in expected.items()) + ".")
+
+
 # --- 06: judging a defence ------------------------------------------------------------------
 class _CountedNoise(nn.Module):
     """GaussianNoise for the EOT checker: counts its draws, and gives a batch of k stacked copies of the

@@ -191,3 +191,22 @@ def test_certified_radius() -> None:
     assert "rounded" in exercises.check_certified_radius(0.45, 981, 1000, 0.25, 0.001).message
     assert "two-sided" in exercises.check_certified_radius(round(two_sided, 4), 981, 1000, 0.25, 0.001).message
     assert not exercises.check_certified_radius(0.5, 981, 1000, 0.25, 0.001)
+
+
+def test_target_row_checker() -> None:
+    rows = [{"group": "dog", "task": "targeted", "goal": "852", "level": "3"},
+            {"group": "dog", "task": "targeted", "goal": "852", "level": ""},
+            {"group": "object", "task": "targeted", "goal": "852", "level": "1"},
+            {"group": "object", "task": "targeted-check", "goal": "852", "level": "0"},
+            {"group": "object", "task": "targeted", "goal": "9", "level": "5"}]
+
+    def check(fn):
+        return exercises.check_target_row(fn, rows, 852, 6)
+
+    assert check(lambda r: {"dog": 4.5, "object": 1.0})
+    assert "Not yet" in repr(check(lambda r: None))
+    assert "targeted-check" in repr(check(lambda r: {"dog": 4.5, "object": 0.5}))
+    assert "count an empty level as 6" in repr(check(lambda r: {"dog": 3.0, "object": 1.0}))
+    assert "one entry per group" in repr(check(lambda r: {"dog": 4.5}))
+    assert "raised ZeroDivisionError" in repr(check(lambda r: 1 / 0))
+    assert not check(lambda r: {"dog": 4.0, "object": 1.0})

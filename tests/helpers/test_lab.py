@@ -1,20 +1,23 @@
-"""helpers.studies: the study designs, the tables and their provenance, and the committed tables against the code."""
+"""helpers.lab: the study designs, the tables and their provenance, and the committed tables against the code."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+import torch
 
-from helpers import difficulty, images, studies
+from helpers import images, studies
 from helpers import imagenet_groups as groups
-from helpers.difficulty import Goal, Outcome
+from helpers.lab import design, difficulty, dogs, tables
+from helpers.lab.__main__ import main as lab_main
+from helpers.lab.difficulty import Goal, Outcome
 from helpers.errors import ParameterError, TableError
 
 
 def test_the_dog_targets_were_fixed_before_looking() -> None:
-    targets = studies.dog_targets()
-    assert targets == studies.dog_targets() and len(targets) == len(set(targets)) == 10
+    targets = design.dog_targets()
+    assert targets == design.dog_targets() and len(targets) == len(set(targets)) == 10
     assert targets[0] == 852  # the original's tennis ball
     forbidden = set(groups.class_ids("dogs")) | set(groups.class_ids("wolves, foxes and wild dogs"))
     assert not forbidden & set(targets)
@@ -22,17 +25,17 @@ def test_the_dog_targets_were_fixed_before_looking() -> None:
 
 def test_matching_pairs_each_dog_with_the_closest_unused_photo() -> None:
     confidence = {1: 0.9, 2: 0.5, 10: 0.89, 11: 0.52, 12: 0.99, 13: 0.2}
-    assert studies.match_on_confidence([1, 2], [10, 11, 12, 13], confidence) == [10, 11]
+    assert design.match_on_confidence([1, 2], [10, 11, 12, 13], confidence) == [10, 11]
     # two dogs wanting the same photo: it goes to one of them, the other gets the next closest
-    both = studies.match_on_confidence([1, 1 + 100], [10, 12], {**confidence, 101: 0.9})
+    both = design.match_on_confidence([1, 1 + 100], [10, 12], {**confidence, 101: 0.9})
     assert sorted(both) == [10, 12]
 
 
 def test_tables_keep_their_provenance(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
-    studies.write_table(path, {"model": "m", "grid": [0.25, 0.5], "n": 3}, [{"a": 1, "b": "x"}, {"a": 2, "b": ""}])
-    provenance, rows = studies.read_table(path)
-    checks = {k: provenance.pop(k) for k in studies.CHECK_KEYS}
+    tables.write_table(path, {"model": "m", "grid": [0.25, 0.5], "n": 3}, [{"a": 1, "b": "x"}, {"a": 2, "b": ""}])
+    provenance, rows = tables.read_table(path)
+    checks = {k: provenance.pop(k) for k in tables.CHECK_KEYS}
     assert provenance == {"model": "m", "grid": [0.25, 0.5], "n": 3}
     assert checks["rows"] == 2 and len(checks["rows_sha256"]) == 64  # added by write_table, last
     assert rows == [{"a": "1", "b": "x"}, {"a": "2", "b": ""}]
@@ -44,7 +47,7 @@ def _table(tmp_path: Path) -> Path:
     path = tmp_path / "dogs_test.csv"
     rows = [{"photo": f"p{i}", "class_id": i, "note": "a, b" if i == 2 else 'say "hi"', "level": i % 3}
             for i in range(5)]
-    studies.write_table(path, {"command": "python -m helpers.studies dogs --model test", "model": "test"}, rows)
+    tables.write_table(path, {"command": "python -m helpers.lab dogs --model test", "model": "test"}, rows)
     return path
 
 
@@ -61,9 +64,9 @@ def _data_start(lines: list[str]) -> int:
 
 def _assert_refused(path: Path, match: str) -> None:
     with pytest.raises(TableError, match=match) as info:
-        studies.read_table(path)
+        tables.read_table(path)
     message = str(info.value)
-    assert str(path) in message and "python -m helpers.studies" in message and f"git checkout -- {path}" in message
+    assert str(path) in message and "python -m helpers.lab" in message and f"git checkout -- {path}" in message
 
 
 def test_a_table_cut_short_is_refused(tmp_path: Path) -> None:
@@ -122,18 +125,18 @@ def test_damaged_or_unchecked_provenance_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_missing_table_says_how_to_make_it(tmp_path: Path) -> None:
-    with pytest.raises(TableError, match="No study table at .*python -m helpers.studies"):
-        studies.read_table(tmp_path / "nope.csv")
+    with pytest.raises(TableError, match="No study table at .*python -m helpers.lab"):
+        tables.read_table(tmp_path / "nope.csv")
 
 
 def test_line_endings_do_not_matter(tmp_path: Path) -> None:
     """A checkout that rewrites line endings (git's autocrlf) changes no value, so the table still reads."""
     path = _table(tmp_path)
-    _, rows = studies.read_table(path)
+    _, rows = tables.read_table(path)
     path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n"))
-    assert studies.read_table(path)[1] == rows
+    assert tables.read_table(path)[1] == rows
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
-    assert studies.read_table(path)[1] == rows
+    assert tables.read_table(path)[1] == rows
     assert rows[2]["note"] == "a, b" and rows[0]["note"] == 'say "hi"'
 
 
@@ -145,61 +148,106 @@ def test_writing_is_atomic(tmp_path: Path, monkeypatch) -> None:
     def fail(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(studies.os, "replace", fail)
+    monkeypatch.setattr(tables.os, "replace", fail)
     with pytest.raises(OSError, match="No space"):
-        studies.write_table(path, {"model": "new"}, [{"a": 1}])
+        tables.write_table(path, {"model": "new"}, [{"a": 1}])
     assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [path.name]
     with pytest.raises(ParameterError, match="at least one row"):
-        studies.write_table(tmp_path / "empty.csv", {"model": "m"}, [])
+        tables.write_table(tmp_path / "empty.csv", {"model": "m"}, [])
     with pytest.raises(ParameterError, match="provenance key"):
-        studies.write_table(tmp_path / "bad.csv", {"a: b": 1}, [{"a": 1}])
+        tables.write_table(tmp_path / "bad.csv", {"a: b": 1}, [{"a": 1}])
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
 
 
 def test_rewriting_a_table_gives_the_same_checks(tmp_path: Path) -> None:
     """read_table then write_table: the checks are recomputed, not copied (and the same when nothing changed)."""
     path = _table(tmp_path)
-    provenance, rows = studies.read_table(path)
-    studies.write_table(tmp_path / "again.csv", provenance, rows)
+    provenance, rows = tables.read_table(path)
+    tables.write_table(tmp_path / "again.csv", provenance, rows)
     assert (tmp_path / "again.csv").read_bytes() == path.read_bytes()
-    studies.write_table(tmp_path / "fewer.csv", provenance, rows[:2])
-    assert studies.read_table(tmp_path / "fewer.csv")[0]["rows"] == 2
+    tables.write_table(tmp_path / "fewer.csv", provenance, rows[:2])
+    assert tables.read_table(tmp_path / "fewer.csv")[0]["rows"] == 2
 
 
 def test_levels_are_on_the_common_grid() -> None:
-    assert studies.common_level(Outcome(0, 0.5, 3, 1, 0.6)) == difficulty.GRID_255.index(0.5)  # a targeted grid's 0
-    assert studies.common_level(Outcome(-1, 0.0, 0, 1, 0.6)) == -1
-    assert studies.common_level(Outcome(None, float("inf"), 30, 1, 0.1)) == ""
+    assert design.common_level(Outcome(0, 0.5, 3, 1, 0.6)) == difficulty.GRID_255.index(0.5)  # a targeted grid's 0
+    assert design.common_level(Outcome(-1, 0.0, 0, 1, 0.6)) == -1
+    assert design.common_level(Outcome(None, float("inf"), 30, 1, 0.1)) == ""
 
 
-#: The tables the notebooks read: 04 the accuracy of Lite0 and Lite2, 05 the dog study on Lite0 and its Lite2 replication.
-COMMITTED = [("accuracy", "efficientnet_lite0"), ("accuracy", "efficientnet_lite2"), ("dogs", "efficientnet_lite0"),
-             ("dogs", "efficientnet_lite2")]
+#: The tables the notebooks read: 04 the accuracy of Lite0 and Lite2, 05 the dog study on Lite0.
+COMMITTED = [("accuracy", "efficientnet_lite0"), ("accuracy", "efficientnet_lite2"), ("dogs", "efficientnet_lite0")]
 
 
 @pytest.mark.parametrize(("study", "model"), COMMITTED, ids=[f"{s}-{m}" for s, m in COMMITTED])
 def test_the_committed_tables_are_complete(study: str, model: str) -> None:
-    provenance, rows = studies.read_table(studies.table_path(study, model))  # checked: rows and sha256
+    provenance, rows = tables.read_table(tables.table_path(study, model))  # checked: rows and sha256
     assert provenance["model"] == model and provenance["precision"] == "torch.float64"
     assert provenance["rows"] == len(rows) and rows
     assert "(helpers/ modified)" not in provenance["commit"]  # made from committed code
     if study == "dogs":
         photos = {r["photo"] for r in rows}
-        assert len(photos) == provenance["photos"]["dog"] + provenance["photos"]["non-dog"]
+        assert len(photos) == sum(provenance["photos"].values()) == 3 * provenance["photos"]["dog"]
         for task, per_photo in (("untargeted", 1), ("superclass", 1), ("targeted", 10)):
             assert sum(r["task"] == task for r in rows) == per_photo * len(photos)
+        assert provenance["steps_per_level"] == design.STEPS and provenance["targets"] == design.dog_targets()
+        check = [r for r in rows if r["task"] == "targeted-check"]
+        assert len(check) == round(design.CHECK_SHARE * 10 * len(photos))
+        assert {r["steps_per_level"] for r in check} == {str(design.CHECK_STEPS)}
+        for group, superclasses in design.COMPARISONS.items():  # each comparison photo from its group's superclasses
+            assert {r["superclass"] for r in rows if r["group"] == group} <= set(superclasses)
+        assert {r["superclass"] for r in rows if r["group"] == "dog"} == {"dogs"}
     else:
-        assert len(rows) == provenance["photos"] == studies.ACCURACY_PHOTOS
+        assert len(rows) == provenance["photos"] == design.ACCURACY_PHOTOS
 
 
 def test_a_committed_row_is_what_the_code_computes(lite0, configured_mirror: Path, monkeypatch) -> None:
     """The cheapest untargeted rows of the Lite0 dog table, attacked again here, give the same result."""
     monkeypatch.setenv("TRICKNETS_MIRROR", str(configured_mirror))
-    _, rows = studies.read_table(studies.table_path("dogs", "efficientnet_lite0"))
+    _, rows = tables.read_table(tables.table_path("dogs", "efficientnet_lite0"))
     cheap = sorted((r for r in rows if r["task"] == "untargeted"), key=lambda r: int(r["steps"]))[:2]
     for r in cheap:
         cid = int(r["class_id"])
         (o,) = difficulty.first_success(lite0, images.load(r["photo"]), [(0, Goal("untargeted", (cid,)))],
-                                        grid_255=studies.GRIDS["untargeted"], steps_per_level=int(r["steps_per_level"]))
-        assert (str(studies.common_level(o)), str(o.steps), str(o.top_class)) == (r["level"], r["steps"], r["top_class"])
+                                        grid_255=design.GRIDS["untargeted"], steps_per_level=int(r["steps_per_level"]))
+        assert (str(design.common_level(o)), str(o.steps), str(o.top_class)) == (r["level"], r["steps"], r["top_class"])
         assert abs(o.goal_probability - float(r["goal_probability"])) < 1e-8
+
+
+def _clean_for(correct_ids: list[int]) -> torch.Tensor:
+    """Clean 'probabilities' in which exactly the given photos are classified correctly, with varied confidence."""
+    clean = torch.full((1000, 1000), 0.5 / 999, dtype=torch.float64)
+    for c in range(1000):
+        clean[c, (c + 1) % 1000] = 0.5  # wrong: a neighbour on top
+    for c in correct_ids:
+        p = 0.5 + 0.49 * ((c * 37) % 100) / 100
+        clean[c] = (1 - p) / 999
+        clean[c, c] = p
+    return clean
+
+
+def test_the_photos_are_sampled_then_matched_within_each_comparison_group() -> None:
+    clean = _clean_for([c for c in range(1000) if c % 3])  # two thirds of the photos right
+    targets = design.dog_targets()
+    chosen = dogs.choose_photos(clean, targets, dog_sample=20)
+    assert chosen == dogs.choose_photos(clean, targets, dog_sample=20)  # seeded
+    assert len(chosen["dog"]) == 20 and all(groups.group_of(c) == "dogs" and c % 3 for c in chosen["dog"])
+    for group, superclasses in design.COMPARISONS.items():
+        assert len(chosen[group]) == len(set(chosen[group])) == 20  # one photo per dog, none used twice
+        assert all(groups.group_of(c) in superclasses and c % 3 and c not in targets for c in chosen[group])
+    assert "wolves, foxes and wild dogs" not in design.COMPARISONS["animal"]
+    every = dogs.choose_photos(clean, targets, dog_sample=None)["dog"]
+    assert every == [c for c in groups.class_ids("dogs") if c % 3]
+
+
+def test_a_target_s_clean_rank_counts_the_classes_above_it() -> None:
+    p = torch.tensor([0.1, 0.5, 0.3, 0.1], dtype=torch.float64)
+    assert [dogs.clean_rank(p, c) for c in range(4)] == [3, 1, 2, 3]  # ties share the better rank
+
+
+def test_the_lab_command_refuses_bad_options(capsys) -> None:
+    for argv in (["dogs", "--workers", "0"], ["dogs", "--dog-sample", "1"], ["nope"]):
+        with pytest.raises(SystemExit) as info:
+            lab_main(argv)
+        assert info.value.code == 2
+    assert studies.main is lab_main  # the former name runs the same command

@@ -1,4 +1,4 @@
-"""helpers.difficulty: the growing-budget attack, its three goals, and results that do not depend on the batch."""
+"""helpers.lab.difficulty: the growing-budget attack, its three goals, and results that do not depend on the batch."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import math
 import pytest
 import torch
 
-from helpers import difficulty, images
+from helpers import images
+from helpers.lab import difficulty
 from helpers import imagenet_groups as groups
-from helpers.difficulty import Goal
+from helpers.lab.difficulty import Goal
 from helpers.errors import InvalidInputError, ParameterError
 
 
