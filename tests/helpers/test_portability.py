@@ -36,6 +36,6 @@ def test_the_detector_sees_an_import(tmp_path: Path) -> None:
 
 
 def test_peak_memory_is_read_without_a_unix_only_import_at_module_level() -> None:
-    from helpers import studies
+    from helpers.lab import runner
 
-    assert 20 < studies.peak_memory_mb() < 200_000  # MB: this test process holds torch at least
+    assert 20 < runner.peak_memory_mb() < 200_000  # MB: this test process holds torch at least
