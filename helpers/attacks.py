@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from . import settings
 from .errors import InvalidInputError, ParameterError
-from .pixels import check_budget, check_pixels, project, signed_step
+from .pixels import check_budget, check_pixels, default_step_size, project, signed_step
 
 ClassSpec = str | int | Sequence[str | int] | torch.Tensor | None
 
@@ -182,7 +182,7 @@ def iterative_attack(
     if target is not None and away_from is not None:
         raise ParameterError("give either target= (towards a class) or away_from= (away from one), not both.")
     check_budget(epsilon, steps, step_size)
-    step_size = min(epsilon, 2.5 * epsilon / steps) if step_size is None else step_size
+    step_size = default_step_size(epsilon, steps) if step_size is None else step_size
     check_pixels(images, "images")
     device, dtype = model_device(model), model_dtype(model)
     original = images.detach().to(device=device, dtype=dtype)
