@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import settings
+from .compute import model_dtype
 from .errors import InvalidInputError, ParameterError
 
 #: loss_fn(model, x_batch, y_batch) -> scalar loss to minimise.
@@ -112,8 +113,7 @@ def train(
 @torch.no_grad()
 def predict(model: nn.Module, x: np.ndarray | torch.Tensor) -> torch.Tensor:
     """Predicted class of each row."""
-    dtype = next(model.parameters()).dtype
-    return model(torch.as_tensor(x, dtype=dtype)).argmax(dim=1)
+    return model(torch.as_tensor(x, dtype=model_dtype(model))).argmax(dim=1)
 
 
 def accuracy(model: nn.Module, x: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tensor) -> float:

@@ -28,7 +28,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .. import settings
-from ..attacks import model_device, model_dtype
+from ..compute import model_device, model_dtype
 from ..errors import ParameterError
 from ..pixels import check_pixels, default_step_size, project, signed_step
 
