@@ -16,7 +16,6 @@ from __future__ import annotations
 import difflib
 import http.client
 import json
-import os
 import socket
 import tempfile
 import threading
