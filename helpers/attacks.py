@@ -16,8 +16,9 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from . import settings
+from .compute import model_device, model_dtype
 from .errors import InvalidInputError, ParameterError
-from .pixels import check_budget, check_pixels, project, signed_step
+from .pixels import check_budget, check_pixels, default_step_size, project, signed_step
 
 ClassSpec = str | int | Sequence[str | int] | torch.Tensor | None
 
@@ -27,20 +28,6 @@ ClassSpec = str | int | Sequence[str | int] | torch.Tensor | None
 #: per photo (6 photos, 10 steps: 4.3 s in chunks of 2, 5.4 s in one batch), so notebook 04 stays
 #: under 1.5 GB.
 CHUNK_VALUES = 2 * 3 * 224 * 224
-
-
-def model_dtype(model: nn.Module) -> torch.dtype:
-    """The precision a model computes in (its first floating-point parameter or buffer)."""
-    for tensor in (*model.parameters(), *model.buffers()):
-        if tensor.is_floating_point():
-            return tensor.dtype
-    return torch.get_default_dtype()
-
-
-def model_device(model: nn.Module) -> torch.device:
-    for tensor in (*model.buffers(), *model.parameters()):
-        return tensor.device
-    return torch.device("cpu")
 
 
 def resolve_classes(model: nn.Module, classes: ClassSpec, n: int) -> torch.Tensor:
@@ -182,7 +169,7 @@ def iterative_attack(
     if target is not None and away_from is not None:
         raise ParameterError("give either target= (towards a class) or away_from= (away from one), not both.")
     check_budget(epsilon, steps, step_size)
-    step_size = min(epsilon, 2.5 * epsilon / steps) if step_size is None else step_size
+    step_size = default_step_size(epsilon, steps) if step_size is None else step_size
     check_pixels(images, "images")
     device, dtype = model_device(model), model_dtype(model)
     original = images.detach().to(device=device, dtype=dtype)

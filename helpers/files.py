@@ -7,6 +7,8 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -15,15 +17,24 @@ def sha256_of(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def copy_atomically(source: Path, target: Path) -> Path:
-    """Copy `source` to `target` through a temporary file beside it: readers see the old file or the new, never half."""
+@contextmanager
+def atomic_write(target: Path) -> Iterator[Path]:
+    """The one atomic write: yields a temporary path beside `target`; when the block ends without an exception the
+    file written there replaces `target` (mode 0644), otherwise it is removed. Readers see the old file or the new,
+    never half (the photo cache, mirrors, the lab's tables)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
     os.close(handle)
     try:
-        shutil.copyfile(source, temporary)
+        yield Path(temporary)
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     finally:
         Path(temporary).unlink(missing_ok=True)
+
+
+def copy_atomically(source: Path, target: Path) -> Path:
+    """Copy `source` to `target` with atomic_write."""
+    with atomic_write(target) as temporary:
+        shutil.copyfile(source, temporary)
     return target

@@ -16,7 +16,6 @@ from __future__ import annotations
 import difflib
 import http.client
 import json
-import os
 import socket
 import tempfile
 import threading
@@ -32,7 +31,7 @@ from pathlib import Path
 
 from . import settings
 from .errors import ChecksumError, DownloadError, SettingsError, UnknownImageError
-from .files import copy_atomically, sha256_of
+from .files import atomic_write, copy_atomically, sha256_of
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 MANIFEST = DATA / "images.json"
@@ -146,22 +145,20 @@ def download(photo: ImageSource, destination: Path, *, sleep: Callable[[float], 
     url = url_of(photo)
     wait = FIRST_WAIT_S
     for attempt in range(1, ATTEMPTS + 1):
-        handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=".partial-")
         try:
-            with os.fdopen(handle, "wb") as out:
-                request = urllib.request.Request(url, headers={"User-Agent": "tricknets (python -m helpers.fetch)"})
-                with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-                    while block := response.read(1 << 16):
-                        out.write(block)
-                    if getattr(response, "length", None):  # the connection closed before its Content-Length
-                        raise http.client.IncompleteRead(b"", response.length)
-            if sha256_of(Path(temporary)) != photo.sha256:
-                raise ChecksumError(
-                    f"The file downloaded for {photo.name!r} from {url} does not have the sha256 recorded in its "
-                    f"data manifest ({photo.sha256}); it was discarded. The URL may now serve another file: place "
-                    f"the right {photo.file} in a folder and point {settings.MIRROR_VAR} at it.")
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, destination)
+            with atomic_write(destination) as temporary:
+                with open(temporary, "wb") as out:
+                    request = urllib.request.Request(url, headers={"User-Agent": "tricknets (python -m helpers.fetch)"})
+                    with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+                        while block := response.read(1 << 16):
+                            out.write(block)
+                        if getattr(response, "length", None):  # the connection closed before its Content-Length
+                            raise http.client.IncompleteRead(b"", response.length)
+                if sha256_of(temporary) != photo.sha256:
+                    raise ChecksumError(
+                        f"The file downloaded for {photo.name!r} from {url} does not have the sha256 recorded in its "
+                        f"data manifest ({photo.sha256}); it was discarded. The URL may now serve another file: "
+                        f"place the right {photo.file} in a folder and point {settings.MIRROR_VAR} at it.")
             return destination
         except urllib.error.HTTPError as exc:
             retriable, asked = exc.code in _RETRIED_STATUSES, _retry_after(exc)
@@ -175,8 +172,6 @@ def download(photo: ImageSource, destination: Path, *, sleep: Callable[[float], 
             retriable = isinstance(reason, (TimeoutError, socket.timeout, ConnectionResetError)) or isinstance(
                 exc, (TimeoutError, ConnectionResetError, http.client.IncompleteRead))
             asked = None
-        finally:
-            Path(temporary).unlink(missing_ok=True)
         if not retriable or attempt == ATTEMPTS:
             raise DownloadError(
                 f"Could not download {photo.name!r} from {url} ({reason}; {attempt} attempt(s)). If you are offline, "

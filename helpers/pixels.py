@@ -52,6 +52,12 @@ def check_budget(epsilon: float, steps: int = 1, step_size: float | None = None)
                              "pixel units, e.g. 2/255.")
 
 
+def default_step_size(epsilon: float, steps: int) -> float:
+    """The series' one step-size rule: 2.5 * epsilon / steps, at most epsilon (Madry et al.'s choice: enough steps
+    to cross the box and come back). Used by attacks.iterative_attack, the explorer and the lab (notebook 03)."""
+    return min(epsilon, 2.5 * epsilon / max(steps, 1))
+
+
 def signed_step(x: torch.Tensor, direction: torch.Tensor, step_size: float) -> torch.Tensor:
     """x + step_size * sign(direction), kept inside [0, 1]: every pixel moves by the full step (or to the edge).
 

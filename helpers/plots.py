@@ -53,23 +53,6 @@ def show_image(image: torch.Tensor, title: str = "", ax: Axes | None = None) -> 
     return ax.figure
 
 
-def show_images(images: Sequence[torch.Tensor], titles: Sequence[str], ax: Sequence[Axes] | None = None,
-                columns: int | None = None) -> Figure:
-    """A row (or grid of `columns`) of images with titles."""
-    if ax is None:
-        columns = columns or len(images)
-        rows = int(np.ceil(len(images) / columns))
-        fig, grid = plt.subplots(rows, columns, figsize=(3.4 * columns, 3.6 * rows), squeeze=False)
-        for extra in grid.flat[len(images):]:
-            extra.axis("off")
-        ax = list(grid.flat)
-    for axis, img, title in zip(ax, images, titles):
-        show_image(img, title, axis)
-    fig = ax[0].figure
-    fig.tight_layout()
-    return fig
-
-
 def show_attack(original: torch.Tensor, adversarial: torch.Tensor, labels: Sequence[str] = ("original", "adversarial"),
                 factor: float | None = None, ax: Sequence[Axes] | None = None) -> Figure:
     """Original, adversarial and the amplified difference, side by side (three axes).

@@ -16,7 +16,8 @@ import torch
 from scipy import stats
 from torch import nn
 
-from .attacks import class_log_prob_gradient, model_dtype
+from .attacks import class_log_prob_gradient
+from .compute import model_dtype
 from .errors import InvalidInputError, ParameterError
 from .pixels import check_pixels
 

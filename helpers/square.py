@@ -15,7 +15,7 @@ import math
 import torch
 from torch import nn
 
-from .attacks import model_dtype
+from .compute import model_dtype
 from .errors import InvalidInputError, ParameterError
 from .pixels import check_budget, check_pixels
 

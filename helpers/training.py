@@ -18,10 +18,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import settings
+from .compute import model_dtype
 from .errors import InvalidInputError, ParameterError
 
 #: loss_fn(model, x_batch, y_batch) -> scalar loss to minimise.
-LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
+BatchLossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
 #: on_batch(step, model, x_batch, y_batch), called after each optimiser step (step counts from 1).
 BatchCallback = Callable[[int, nn.Module, torch.Tensor, torch.Tensor], None]
 
@@ -70,7 +71,7 @@ def train(
     batch_size: int = 64,
     weight_decay: float = 0.0,
     seed: int = 0,
-    loss_fn: LossFn = cross_entropy,
+    loss_fn: BatchLossFn = cross_entropy,
     on_batch: BatchCallback | None = None,
 ) -> list[float]:
     """Train with Adam on shuffled mini-batches; returns the mean training loss of each epoch.
@@ -112,8 +113,7 @@ def train(
 @torch.no_grad()
 def predict(model: nn.Module, x: np.ndarray | torch.Tensor) -> torch.Tensor:
     """Predicted class of each row."""
-    dtype = next(model.parameters()).dtype
-    return model(torch.as_tensor(x, dtype=dtype)).argmax(dim=1)
+    return model(torch.as_tensor(x, dtype=model_dtype(model))).argmax(dim=1)
 
 
 def accuracy(model: nn.Module, x: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tensor) -> float:

@@ -4,7 +4,7 @@ Part of the lab (helpers.lab): notebooks 04 (accuracy against the budget) and 05
 read tables that `python -m helpers.lab` computes with this module, and re-compute some rows live.
 
 The attack is PGD (notebook 03's loop) whose budget grows along the grid: at each budget eps it
-takes STEPS_PER_LEVEL signed steps of 2.5 * eps / STEPS_PER_LEVEL, starting where the previous,
+takes STEPS_PER_LEVEL signed steps of pixels.default_step_size(eps, STEPS_PER_LEVEL), starting where the previous,
 smaller budget ended (that ball lies inside the new one). Success is checked before every step
 and after the last, so a photo's difficulty is the first grid budget at which the attack has
 succeeded. One pass with a growing budget costs only the steps each photo needs: a photo leaves
@@ -28,9 +28,9 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .. import settings
-from ..attacks import model_device, model_dtype
+from ..compute import model_device, model_dtype
 from ..errors import ParameterError
-from ..pixels import check_pixels, project, signed_step
+from ..pixels import check_pixels, default_step_size, project, signed_step
 
 #: Budgets in grey levels (1/255), smallest first.
 GRID_255: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
@@ -140,7 +140,7 @@ def first_success(
                 for i in keep:
                     s = slots[i]
                     epsilon = budgets[s["level"]]
-                    step = 2.5 * epsilon / steps_per_level
+                    step = default_step_size(epsilon, steps_per_level)
                     s["x"] = project(signed_step(x[i:i + 1], grad[i:i + 1], step), s["x0"], epsilon)
                     s["reached"], s["steps"], s["step"] = s["level"], s["steps"] + 1, s["step"] + 1
                     if s["step"] == steps_per_level:

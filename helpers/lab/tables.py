@@ -13,13 +13,13 @@ import json
 import os
 import platform
 import subprocess
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 
 from ..errors import ParameterError, TableError
+from ..files import atomic_write
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TABLES = ROOT / "data" / "studies"
@@ -56,19 +56,12 @@ def write_table(path: Path, provenance: dict[str, object], rows: Sequence[dict[s
     records = list(csv.reader(io.StringIO(data.getvalue(), newline="")))
     checked = {k: v for k, v in provenance.items() if k not in CHECK_KEYS}
     checked.update({"rows": len(rows), "rows_sha256": _rows_sha256(records)})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.partial-")
-    try:
-        with os.fdopen(handle, "w", newline="", encoding="utf-8") as f:
-            for key, value in checked.items():
-                f.write(f"# {key}: {json.dumps(value)}\n")
-            f.write(data.getvalue())
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+    with atomic_write(path) as temporary, open(temporary, "w", newline="", encoding="utf-8") as f:
+        for key, value in checked.items():
+            f.write(f"# {key}: {json.dumps(value)}\n")
+        f.write(data.getvalue())
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def read_table(path: Path) -> tuple[dict[str, object], list[dict[str, str]]]:

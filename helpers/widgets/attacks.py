@@ -20,6 +20,7 @@ from .. import images, plots
 from ..attacks import AttackResult, iterative_attack
 from ..errors import ParameterError, TrickNetsError
 from ..models import Classifier, format_predictions
+from ..pixels import default_step_size
 from . import STYLE, Explorer, show_in, wide
 
 #: The explorers' precision: fast, since their outputs are not stored.
@@ -84,7 +85,7 @@ def run_attack(model: Classifier, image: torch.Tensor, target: str | int, epsilo
     """iterative_attack with budgets in grey levels (step size default: 2.5 * epsilon / steps, at most epsilon)."""
     target_id = model.class_index(target)
     steps = int(steps)
-    step_size_255 = min(epsilon_255, 2.5 * epsilon_255 / max(steps, 1)) if step_size_255 is None else step_size_255
+    step_size_255 = default_step_size(epsilon_255, steps) if step_size_255 is None else step_size_255
     result = iterative_attack(model, image, target=target_id, epsilon=epsilon_255 / 255,
                               step_size=step_size_255 / 255, steps=steps, progress=progress)
     return AttackRun(image_name, target_id, float(epsilon_255), float(step_size_255), steps, result)

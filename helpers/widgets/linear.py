@@ -90,7 +90,7 @@ class LogisticExplorer(Explorer):
 
 
 # --- 01: the learning rate ----------------------------------------------------------------
-LossFn = Callable[[np.ndarray, float, np.ndarray, np.ndarray], float]
+LinearLossFn = Callable[[np.ndarray, float, np.ndarray, np.ndarray], float]
 GradientFn = Callable[[np.ndarray, float, np.ndarray, np.ndarray], tuple[np.ndarray, float]]
 
 
@@ -122,7 +122,7 @@ class DescentRun:
                 f"(went up on {self.rises} steps)")
 
 
-def descend(loss: LossFn, gradient: GradientFn, X: np.ndarray, y: np.ndarray, learning_rate: float,
+def descend(loss: LinearLossFn, gradient: GradientFn, X: np.ndarray, y: np.ndarray, learning_rate: float,
             steps: int = 200) -> DescentRun:
     """Notebook 01's training loop: w <- w - rate * dL/dw, b <- b - rate * dL/db, from zeros, recording the loss."""
     if not (isinstance(learning_rate, (int, float)) and math.isfinite(learning_rate) and learning_rate > 0):
@@ -165,7 +165,7 @@ class LearningRateExplorer(Explorer):
     NAME = "descent"
     PARTS = {"rate": "rate", "steps": "steps", "output": "output"}
 
-    def __init__(self, loss: LossFn, gradient: GradientFn, X: np.ndarray, y: np.ndarray,
+    def __init__(self, loss: LinearLossFn, gradient: GradientFn, X: np.ndarray, y: np.ndarray,
                  learning_rate: float = 1.0, steps: int = 200, reference_rate: float = 1.0) -> None:
         self.loss, self.gradient, self.X, self.y = loss, gradient, X, y
         self.reference_rate = reference_rate

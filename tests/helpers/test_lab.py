@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from helpers import images, studies
+from helpers import files, images, studies
 from helpers import imagenet_groups as groups
 from helpers.lab import design, difficulty, dogs, tables
 from helpers.lab.__main__ import main as lab_main
@@ -148,7 +148,7 @@ def test_writing_is_atomic(tmp_path: Path, monkeypatch) -> None:
     def fail(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(tables.os, "replace", fail)
+    monkeypatch.setattr(files.os, "replace", fail)  # tables.write_table writes through files.atomic_write
     with pytest.raises(OSError, match="No space"):
         tables.write_table(path, {"model": "new"}, [{"a": 1}])
     assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [path.name]

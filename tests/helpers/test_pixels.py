@@ -74,3 +74,9 @@ def test_imports_no_torchvision() -> None:
     code = "import sys, helpers.pixels, helpers.exercises, helpers.widgets.linear; print('torchvision' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_the_default_step_is_two_and_a_half_budgets_over_the_steps_at_most_one_budget() -> None:
+    assert pixels.default_step_size(8 / 255, 10) == 2.5 * (8 / 255) / 10
+    assert pixels.default_step_size(8 / 255, 2) == 8 / 255  # capped: one step never leaves the box
+    assert pixels.default_step_size(4.0, 0) == 4.0  # no steps asked: still a number, never a ZeroDivisionError

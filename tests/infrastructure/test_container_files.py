@@ -8,7 +8,6 @@ non-root user, the layer order that keeps rebuilds cheap, the work folder bind-m
 from __future__ import annotations
 
 import ast
-import fnmatch
 import os
 import re
 import shlex
