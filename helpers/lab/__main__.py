@@ -14,12 +14,13 @@ from ..errors import ParameterError, TrickNetsError
 from . import design, tables
 from .accuracy import accuracy_study
 from .dogs import dog_study
+from .transfer import transfer_study
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.lab",
                                      description="Run a study of the lab and write its table (data/studies/).")
-    parser.add_argument("study", choices=["accuracy", "dogs"])
+    parser.add_argument("study", choices=["accuracy", "dogs", "transfer"])
     parser.add_argument("--model", default="efficientnet_lite0", choices=[m for m in models.MODELS if m != "googlenet"])
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
                         help="processes, one torch thread each (default: 2, or 1 on a 1-core machine)")
@@ -40,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.study == "dogs":
             summary = dog_study(args.model, args.workers, settings.progress_enabled(), out,
                                 dog_sample=args.dog_sample or None)
+        elif args.study == "transfer":
+            summary = transfer_study(args.model, args.workers, settings.progress_enabled(), out)
         else:
             summary = accuracy_study(args.model, args.workers, settings.progress_enabled(), out)
     except (TrickNetsError, ParameterError) as exc:

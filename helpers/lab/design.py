@@ -93,3 +93,22 @@ def accuracy_photos() -> list[int]:
     """The class ids of the accuracy study's photos: a seeded random sample of the 1000, sorted."""
     rng = np.random.default_rng(ACCURACY_SEED)
     return sorted(int(c) for c in rng.choice(groups.NUM_CLASSES, size=ACCURACY_PHOTOS, replace=False))
+
+
+# --- notebook 04: does it transfer? ------------------------------------------------------------------
+#: The transfer study attacks the accuracy study's photos on Lite0 and shows the results to Lite1 and Lite2.
+TRANSFER_NETWORKS = ("efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2")
+TRANSFER_BUDGETS_255 = (2, 16)
+TRANSFER_STEPS = 10
+#: Each photo's target class: drawn (numpy seed 2017, Liu et al.'s year) among the 999 classes that are not its own.
+TRANSFER_SEED = 2017
+
+
+def transfer_targets(class_ids: Sequence[int]) -> list[int]:
+    """One random target per photo, never the photo's own class, drawn in the order given (seeded)."""
+    rng = np.random.default_rng(TRANSFER_SEED)
+    targets = []
+    for c in class_ids:
+        t = int(rng.integers(groups.NUM_CLASSES - 1))
+        targets.append(t + (t >= c))
+    return targets
