@@ -14,6 +14,7 @@ own, with the exact float64 speed-ups of helpers/speed.py; `--plain` also times 
     python benchmarks/attack_step.py                 # EfficientNet-Lite0, batch 4, 20 steps, 5 repeats
     python benchmarks/attack_step.py --batch 1 --plain
     python benchmarks/attack_step.py --batch 16 --device cuda
+    python benchmarks/attack_step.py --profile --batch 1    # which operators one float64 step spends its time in
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import copy
 import statistics
+import time
 
 import torch
 
@@ -44,6 +46,22 @@ def plain_float64(model: models.Classifier) -> models.Classifier:
     return plain
 
 
+def profile_one_step(model_name: str, batch: int) -> None:
+    """Print the operators one float64 attack step (forward, log-softmax, backward to the input) spends time in."""
+    from torch.profiler import ProfilerActivity, profile
+
+    model = models.load(model_name, device="cpu", dtype=torch.float64)
+    photos = [images.load(name) for name in ("coffee", "chelsea", "grace_hopper")]
+    x = torch.cat([photos[i % len(photos)] for i in range(batch)]).to(torch.float64)
+    target = torch.full((batch,), model.class_index("paper towel"))
+    for _ in range(2):
+        attacks.class_log_prob_gradient(model, x, target)  # warm-up
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        attacks.class_log_prob_gradient(model, x, target)
+    print(f"one float64 attack step, {model_name}, batch {batch}, torch threads {torch.get_num_threads()}")
+    print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=12))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="efficientnet_lite0")
@@ -52,7 +70,15 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--device", default=None, help="default: TRICKNETS_DEVICE, else CUDA when available")
     parser.add_argument("--plain", action="store_true", help="also time float64 without helpers/speed.py")
+    parser.add_argument("--profile", action="store_true",
+                        help="instead: torch.profiler's operator table of one float64 attack step (self CPU time)")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="time with this process's CPU time, not the wall clock (robust when other jobs share "
+                             "the cores; CPU only, and only meaningful with one thread: torch.set_num_threads(1))")
     args = parser.parse_args()
+    if args.profile:
+        profile_one_step(args.model, args.batch)
+        return
 
     device = torch.device(args.device) if args.device else settings.device()
     variants = {precision: models.load(args.model, device=device, dtype=dtype)
@@ -62,7 +88,9 @@ def main() -> None:
     photos = [images.load(name) for name in ("coffee", "chelsea", "grace_hopper")]
     x = torch.cat([photos[i % len(photos)] for i in range(args.batch)]).to(device)
     target = variants["float32"].class_index("paper towel")
-    now = clock(device)
+    now = time.process_time if args.cpu_time else clock(device)
+    if args.cpu_time:
+        torch.set_num_threads(1)
 
     def bare(model: models.Classifier) -> float:
         xm = x.to(model.dtype)

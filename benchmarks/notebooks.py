@@ -8,6 +8,10 @@ notebook, so that the machine's load hits them alike; the last lines compare the
     python benchmarks/notebooks.py                                  # every notebook, float64 (the default)
     python benchmarks/notebooks.py --precision float64 float32      # the cost of the portable precision
     python benchmarks/notebooks.py notebooks/05_dog_resistance.ipynb
+    python benchmarks/notebooks.py --before 3150b20                 # that commit's notebooks and helpers, then these
+
+With --before REV the notebooks of commit REV (checked out into a temporary folder, its helpers/ first on the kernel's
+path) run interleaved with today's, so that a speed-up is measured side by side in one run.
 
 Needs the photos (TRICKNETS_MIRROR or `python -m helpers.fetch --set imagenet-samples`). Outputs are not
 compared or saved.
@@ -16,9 +20,13 @@ compared or saved.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import os
+import subprocess
+import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -39,10 +47,13 @@ def is_widget(cell) -> bool:
     return cell.cell_type == "code" and cell.source.startswith("# NBVAL_IGNORE_OUTPUT\n# A widget")
 
 
-def run(path: Path, precision: str) -> tuple[float, int, list[tuple[float, int]]]:
-    """(cell seconds, peak kernel memory in bytes, (seconds, cell index) of each cell) of one execution."""
+def run(path: Path, precision: str, root: Path = ROOT) -> tuple[float, int, list[tuple[float, int]]]:
+    """(cell seconds, peak kernel memory in bytes, (seconds, cell index) of each cell) of one execution.
+
+    `root`: the checkout whose helpers/ the kernel imports (put first on its PYTHONPATH)."""
     nb = nbformat.read(path, as_version=4)
-    env = {**os.environ, "TRICKNETS_PRECISION": precision, "TRICKNETS_PROGRESS": "0"}
+    python_path = os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "TRICKNETS_PRECISION": precision, "TRICKNETS_PROGRESS": "0", "PYTHONPATH": python_path}
     client = NotebookClient(nb, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
                             timeout_func=lambda cell: 60 if is_widget(cell) else 1200)
     peak, done = 0, threading.Event()
@@ -81,30 +92,54 @@ def run(path: Path, precision: str) -> tuple[float, int, list[tuple[float, int]]
     return sum(t for t, _ in cells), peak, cells
 
 
+@contextlib.contextmanager
+def checkout(revision: str) -> Iterator[Path]:
+    """The repository at `revision`, extracted into a temporary folder (removed afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="tricknets-before-") as folder:
+        archive = subprocess.run(["git", "archive", revision], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        yield Path(folder)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path,
                         default=sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
     parser.add_argument("--precision", nargs="+", default=["float64"], choices=["float64", "float32"])
+    parser.add_argument("--before", metavar="REV", help="also run the notebooks and helpers of this git revision")
     args = parser.parse_args()
-    totals = {p: 0.0 for p in args.precision}
-    slowest: dict[str, list[tuple[float, str]]] = {p: [] for p in args.precision}
-    print(f"{'notebook':34}" + "".join(f"{p + ' time':>16}{p + ' peak':>16}" for p in args.precision))
-    for i, path in enumerate(args.notebooks):
-        order = args.precision if i % 2 == 0 else args.precision[::-1]
-        measured = {p: run(path, p) for p in order}
-        for p in args.precision:
-            totals[p] += measured[p][0]
-            slowest[p] += [(t, f"{path.stem[:2]} cell {index}") for t, index in measured[p][2]]
-        print(f"{path.stem:34}" + "".join(f"{measured[p][0]:14.1f} s{measured[p][1] / 2**30:13.2f} GiB"
-                                          for p in args.precision), flush=True)
-    for p in args.precision:
-        top = sorted(slowest[p], reverse=True)[:5]
-        print(f"slowest cells, {p}: " + ", ".join(f"{where} {t:.1f} s" for t, where in top))
-    print("series cell time: " + ", ".join(f"{p} {totals[p]:.0f} s" for p in args.precision))
-    if len(args.precision) == 2:
-        a, b = args.precision
-        print(f"ratio {a} / {b}: {totals[a] / totals[b]:.2f}")
+    with contextlib.ExitStack() as stack:
+        roots = {"": ROOT} if args.before is None else {
+            "before ": stack.enter_context(checkout(args.before)), "now ": ROOT}
+        configs = [(label, precision) for precision in args.precision for label in roots]
+        names = [f"{label}{precision}" for label, precision in configs]
+        totals = {name: 0.0 for name in names}
+        slowest: dict[str, list[tuple[float, str]]] = {name: [] for name in names}
+        print(f"{'notebook':34}" + "".join(f"{name + ' time':>22}{'peak':>10}" for name in names))
+        for i, path in enumerate(args.notebooks):
+            order = configs if i % 2 == 0 else configs[::-1]
+            measured = {}
+            for label, precision in order:
+                notebook = roots[label] / path.resolve().relative_to(ROOT)
+                if notebook.exists():
+                    measured[f"{label}{precision}"] = run(notebook, precision, roots[label])
+            for name, (seconds, _, cells) in measured.items():
+                totals[name] += seconds
+                slowest[name] += [(t, f"{path.stem[:2]} cell {index}") for t, index in cells]
+            print(f"{path.stem:34}" + "".join(
+                f"{measured[n][0]:20.1f} s{measured[n][1] / 2**30:6.2f} GiB" if n in measured else f"{'-':>22}{'':>10}"
+                for n in names), flush=True)
+        for name in names:
+            top = sorted(slowest[name], reverse=True)[:5]
+            print(f"slowest cells, {name}: " + ", ".join(f"{where} {t:.1f} s" for t, where in top))
+        print("series cell time: " + ", ".join(f"{name} {totals[name]:.0f} s" for name in names))
+        if len(names) == 2:
+            a, b = names
+            print(f"ratio {a} / {b}: {totals[a] / totals[b]:.2f}")
+        elif args.before is not None:
+            for precision in args.precision:
+                a, b = f"before {precision}", f"now {precision}"
+                print(f"ratio {a} / {b}: {totals[a] / totals[b]:.2f}")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--workers must be at least 1")
     if args.dog_sample == 1 or args.dog_sample < 0:
         parser.error("--dog-sample needs at least 2 photos (or 0 for every correctly classified dog)")
+    if args.study == "transfer" and args.model != design.TRANSFER_NETWORKS[0]:
+        parser.error(f"the transfer study attacks {design.TRANSFER_NETWORKS[0]} and shows the results to the other "
+                     f"two; run it with --model {design.TRANSFER_NETWORKS[0]} (the default)")
     if settings.dtype() != torch.float64:
         print(f"note: {settings.PRECISION_VAR} is not float64: the notebooks' live re-computation will not match.",
               file=sys.stderr)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from helpers import files, images, studies
+from helpers import files, images, models, studies
 from helpers import imagenet_groups as groups
-from helpers.lab import design, difficulty, dogs, tables
+from helpers.lab import design, difficulty, dogs, runner, tables, transfer
 from helpers.lab.__main__ import main as lab_main
 from helpers.lab.difficulty import Goal, Outcome
 from helpers.errors import ParameterError, TableError
@@ -175,8 +175,9 @@ def test_levels_are_on_the_common_grid() -> None:
     assert design.common_level(Outcome(None, float("inf"), 30, 1, 0.1)) == ""
 
 
-#: The tables the notebooks read: 04 the accuracy of Lite0 and Lite2, 05 the dog study on Lite0.
-COMMITTED = [("accuracy", "efficientnet_lite0"), ("accuracy", "efficientnet_lite2"), ("dogs", "efficientnet_lite0")]
+#: The tables the notebooks read: 04 the accuracy of Lite0 and Lite2 and the transfer study, 05 the dog study on Lite0.
+COMMITTED = [("accuracy", "efficientnet_lite0"), ("accuracy", "efficientnet_lite2"), ("dogs", "efficientnet_lite0"),
+             ("transfer", "efficientnet_lite0")]
 
 
 @pytest.mark.parametrize(("study", "model"), COMMITTED, ids=[f"{s}-{m}" for s, m in COMMITTED])
@@ -197,8 +198,61 @@ def test_the_committed_tables_are_complete(study: str, model: str) -> None:
         for group, superclasses in design.COMPARISONS.items():  # each comparison photo from its group's superclasses
             assert {r["superclass"] for r in rows if r["group"] == group} <= set(superclasses)
         assert {r["superclass"] for r in rows if r["group"] == "dog"} == {"dogs"}
+    elif study == "transfer":
+        photos = design.accuracy_photos()
+        assert [int(r["class_id"]) for r in rows] == photos and len(rows) == provenance["photos"]
+        assert [int(r["target"]) for r in rows] == design.transfer_targets(photos)
+        assert provenance["networks"] == list(design.TRANSFER_NETWORKS)
+        assert provenance["budgets_255"] == list(design.TRANSFER_BUDGETS_255)
+        assert provenance["steps"] == design.TRANSFER_STEPS
+        versions = ["clean"] + [f"{kind}_{b}" for b in design.TRANSFER_BUDGETS_255 for kind in transfer.KINDS]
+        assert list(rows[0]) == ["photo", "class_id", "target"] + [
+            f"{v}_{transfer.short(n)}" for v in versions for n in design.TRANSFER_NETWORKS]
     else:
         assert len(rows) == provenance["photos"] == design.ACCURACY_PHOTOS
+
+
+def test_each_photo_s_transfer_target_is_another_class_drawn_with_a_seed() -> None:
+    photos = design.accuracy_photos()
+    targets = design.transfer_targets(photos)
+    assert targets == design.transfer_targets(photos) and len(targets) == len(photos)
+    assert all(0 <= t < 1000 and t != c for c, t in zip(photos, targets))
+    assert len(set(targets)) > 200  # drawn, not one class for all
+    assert design.transfer_targets([0, 999]) != design.transfer_targets([999, 0])  # drawn in the order given
+
+
+def test_the_noise_control_is_plus_or_minus_one_per_value_and_the_same_in_any_batch() -> None:
+    a, b = transfer.noise_sign(7), transfer.noise_sign(8)
+    assert set(a.unique().tolist()) == {-1, 1} and a.shape == (1, 3, 224, 224)
+    assert torch.equal(a, transfer.noise_sign(7)) and not torch.equal(a, b)
+    assert 0.45 < float((a == 1).double().mean()) < 0.55
+
+
+def test_a_committed_transfer_row_s_clean_and_noise_columns_are_what_the_code_computes(
+        lite0, configured_mirror: Path, monkeypatch) -> None:
+    """The cheap part of a transfer row (no attack): every network's top class, clean and under the noise."""
+    monkeypatch.setenv("TRICKNETS_MIRROR", str(configured_mirror))
+    _, rows = tables.read_table(tables.table_path("transfer", "efficientnet_lite0"))
+    row = rows[0]
+    networks = {"efficientnet_lite0": lite0, "efficientnet_lite1": models.load("efficientnet_lite1")}
+    x = images.load(row["photo"]).to(lite0.dtype)
+    for budget in design.TRANSFER_BUDGETS_255:
+        noisy = (x + budget / 255 * transfer.noise_sign(int(row["class_id"])).to(x.dtype)).clamp(0, 1)
+        for name, network in networks.items():
+            with torch.no_grad():
+                assert int(network(x).argmax()) == int(row[f"clean_{transfer.short(name)}"])
+                assert int(network(noisy).argmax()) == int(row[f"noise_{budget}_{transfer.short(name)}"])
+
+
+def _square_in_a_process(items: list[int], threads: int, progress: bool) -> tuple[list[int], int]:
+    return [i * i for i in items], runner.peak_memory_mb()
+
+
+def test_work_split_over_processes_comes_back_in_order() -> None:
+    items = list(range(7))
+    for workers in (1, 2):
+        results, peaks = runner.split_over_processes(_square_in_a_process, items, workers, progress=False)
+        assert results == [i * i for i in items] and len(peaks) == workers and all(p > 0 for p in peaks)
 
 
 def test_a_committed_row_is_what_the_code_computes(lite0, configured_mirror: Path, monkeypatch) -> None:
@@ -246,7 +300,8 @@ def test_a_target_s_clean_rank_counts_the_classes_above_it() -> None:
 
 
 def test_the_lab_command_refuses_bad_options(capsys) -> None:
-    for argv in (["dogs", "--workers", "0"], ["dogs", "--dog-sample", "1"], ["nope"]):
+    for argv in (["dogs", "--workers", "0"], ["dogs", "--dog-sample", "1"], ["nope"],
+                 ["transfer", "--model", "efficientnet_lite2"]):
         with pytest.raises(SystemExit) as info:
             lab_main(argv)
         assert info.value.code == 2
