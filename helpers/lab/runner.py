@@ -54,8 +54,8 @@ def run_pairs(model: str, pairs: Sequence[tuple[int, Goal, int, tuple[float, ...
               progress: bool) -> tuple[list[Outcome], list[int]]:
     """Every pair's Outcome (in order) and each process's peak memory (MB). Results do not depend on `workers`."""
     if workers == 1:
-        outcomes, peak = _run_job(Job(model, tuple(pairs)), torch.get_num_threads(), progress)
-        return outcomes, [peak]
+        found, peak = _run_job(Job(model, tuple(pairs)), torch.get_num_threads(), progress)
+        return found, [peak]
     jobs = [Job(model, tuple(pairs[w::workers])) for w in range(workers)]
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         done = pool.starmap(_run_job, [(job, 1, progress and w == 0) for w, job in enumerate(jobs)])
@@ -67,7 +67,7 @@ def run_pairs(model: str, pairs: Sequence[tuple[int, Goal, int, tuple[float, ...
     return _all_done(outcomes), [peak for _, peak in done]
 
 
-def _all_done(outcomes: list[Outcome | None]) -> list[Outcome]:
+def _all_done(outcomes: Sequence[Outcome | None]) -> list[Outcome]:
     """The outcomes, once every pair has one (a pair without one is a bug in the split, not a result)."""
     missing = [i for i, o in enumerate(outcomes) if o is None]
     if missing:
