@@ -18,7 +18,7 @@ os.environ["TRICKNETS_PRECISION"] = "float64"
 os.environ.setdefault("TRICKNETS_DEVICE", "cpu")
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
+def pytest_terminal_summary(terminalreporter) -> None:  # pytest passes only the arguments a hook names
     """Print each notebook's total run time (the sum of its cells), the figure docs/WORKSHOP.md quotes."""
     per_notebook: dict[str, float] = defaultdict(float)
     for outcome in ("passed", "failed", "error"):

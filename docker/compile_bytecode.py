@@ -31,7 +31,7 @@ for name in NOTEBOOK_MODULES:
 importlib.import_module("skimage.data").chelsea()  # skimage.data imports its readers on first use
 
 # A kernel, as the lab and nbval start one, running a cell that draws a plot and asks for help (IPython's inspector).
-from jupyter_client.manager import start_new_kernel  # noqa: E402
+from jupyter_client.manager import start_new_kernel
 
 manager, client = start_new_kernel(kernel_name="python3")
 try:

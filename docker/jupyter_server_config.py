@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-c = get_config()  # noqa: F821 -- `get_config` is provided by Jupyter when it runs this file
+c = get_config()  # type: ignore[name-defined]  # noqa: F821 -- Jupyter defines `get_config` when it runs this file
 
 # Inside the container the server must listen on all interfaces so that Docker's port
 # mapping reaches it; docker-compose.yml publishes the port on 127.0.0.1 of the host only.

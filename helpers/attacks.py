@@ -16,7 +16,8 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from . import settings
-from .compute import model_device, model_dtype
+from .checks import whole_number
+from .compute import chunks, model_device, model_dtype
 from .errors import InvalidInputError, ParameterError
 from .pixels import check_budget, check_pixels, default_step_size, project, signed_step
 
@@ -32,13 +33,17 @@ CHUNK_VALUES = 2 * 3 * 224 * 224
 
 def resolve_classes(model: nn.Module, classes: ClassSpec, n: int) -> torch.Tensor:
     """One class id per image, from a name, an id, or a sequence of either (one per image)."""
+    class_index = getattr(model, "class_index", None)  # a Classifier's: names, with close matches when unknown
+
     def one(label: str | int) -> int:
-        if hasattr(model, "class_index"):
-            return model.class_index(label)  # names, with close matches when unknown
+        if class_index is not None:
+            return class_index(label)
         if isinstance(label, int) and not isinstance(label, bool):
             return label
         raise ParameterError(f"this model has no class names; give class ids (whole numbers), not {label!r}.")
 
+    if classes is None:
+        raise ParameterError("give the class: a name, an id, or one per image.")
     if isinstance(classes, torch.Tensor):
         ids = classes.to(dtype=torch.long).flatten().cpu()
     elif isinstance(classes, (str, int)):
@@ -63,8 +68,7 @@ def class_log_prob_gradient(model: nn.Module, x: torch.Tensor, classes: ClassSpe
     passes, summed in order and divided by `samples` ("expectation over transformation", EOT;
     taught in 06 §3). One sample is the plain gradient, bit for bit.
     """
-    if not isinstance(samples, int) or isinstance(samples, bool) or samples < 1:
-        raise ParameterError(f"samples must be a whole number >= 1, got {samples!r}.")
+    whole_number(samples, "samples")
     ids = resolve_classes(model, classes, x.shape[0])
     total_grad: torch.Tensor | None = None
     total_probs: torch.Tensor | None = None
@@ -182,22 +186,21 @@ def iterative_attack(
         begin = project(start.detach().to(device=device, dtype=dtype), original, epsilon)
     else:
         begin = original
-    chunk = max(1, CHUNK_VALUES // max(1, original[0].numel()))
+    parts = chunks(n, CHUNK_VALUES, original[0].numel())
     targeted = target is not None
     if targeted or away_from is not None:
         ids = resolve_classes(model, target if targeted else away_from, n)
     else:
         with torch.no_grad():
-            ids = torch.cat([model(original[i:i + chunk]).argmax(dim=-1).cpu() for i in range(0, n, chunk)])
+            ids = torch.cat([model(original[part]).argmax(dim=-1).cpu() for part in parts])
     direction = 1.0 if targeted else -1.0
 
-    chunks = range(0, n, chunk)
     show = settings.progress_enabled() if progress is None else progress
-    bar = tqdm(total=steps * len(chunks), disable=not show, desc="attack", unit="step", leave=False)
+    bar = tqdm(total=steps * len(parts), disable=not show, desc="attack", unit="step", leave=False)
     adversarial, history = [], []
-    for first in chunks:
-        x0, chunk_ids = original[first:first + chunk], ids[first:first + chunk]
-        x, seen = begin[first:first + chunk].clone(), []
+    for part in parts:
+        x0, chunk_ids = original[part], ids[part]
+        x, seen = begin[part].clone(), []
         for _ in range(steps):
             grad, probs = class_log_prob_gradient(model, x, chunk_ids, samples)
             seen.append(probs.cpu())
@@ -223,9 +226,9 @@ def fgsm(model: nn.Module, images: torch.Tensor, labels: ClassSpec, epsilon: flo
     Targeted: `labels` are the wanted classes and the step raises their log-probability instead.
     Notebook 02 writes it out by hand; the result is detached and can feed training directly.
     """
-    kind = {"target": labels} if targeted else {"away_from": labels}
-    return iterative_attack(model, images, epsilon=epsilon, steps=1, step_size=epsilon, progress=False,
-                            **kind).adversarial
+    target, away_from = (labels, None) if targeted else (None, labels)
+    return iterative_attack(model, images, target=target, away_from=away_from, epsilon=epsilon, steps=1,
+                            step_size=epsilon, progress=False).adversarial
 
 
 def pgd(model: nn.Module, images: torch.Tensor, labels: ClassSpec, *, epsilon: float, steps: int = 40,
@@ -243,8 +246,7 @@ def pgd(model: nn.Module, images: torch.Tensor, labels: ClassSpec, *, epsilon: f
     the model: give it for a random model, whose single forward pass is only one draw of its noise, e.g.
     the majority of the noisy votes that the defence answers with (06, exercise 1).
     """
-    if not isinstance(restarts, int) or isinstance(restarts, bool) or restarts < 1:
-        raise ParameterError(f"restarts must be a whole number >= 1, got {restarts!r}.")
+    whole_number(restarts, "restarts")
     check_budget(epsilon, steps, step_size)
     check_pixels(images, "images")
     device, dtype = model_device(model), model_dtype(model)

@@ -1,5 +1,5 @@
-"""Where and in what precision a model computes: the one way every helper asks (attacks, smoothing, square,
-training, the lab). Plumbing: no notebook teaches it."""
+"""Where, in what precision and in how large pieces a model computes: the one way every helper asks (attacks,
+smoothing, square, training, the lab). Plumbing: no notebook teaches it."""
 
 from __future__ import annotations
 
@@ -20,3 +20,11 @@ def model_device(model: nn.Module) -> torch.device:
     for tensor in (*model.buffers(), *model.parameters()):
         return tensor.device
     return torch.device("cpu")
+
+
+def chunks(count: int, most: int, size_each: int = 1) -> list[slice]:
+    """The one way a batch is cut into pieces: slices that cover range(count) in order, each of at most
+    most // size_each items (at least one), e.g. at most `most` pixel values of photos of `size_each` values.
+    Only memory changes: every helper computes each item on its own, so the results are the same bit for bit."""
+    step = max(1, most // max(1, size_each))
+    return [slice(start, min(start + step, count)) for start in range(0, count, step)]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .errors import ParameterError
+from .checks import whole_number
 
 
 class BitDepth(nn.Module):
@@ -24,9 +24,7 @@ class BitDepth(nn.Module):
 
     def __init__(self, levels: int) -> None:
         super().__init__()
-        if not isinstance(levels, int) or isinstance(levels, bool) or levels < 2:
-            raise ParameterError(f"levels must be a whole number >= 2 (2 = black and white), got {levels!r}.")
-        self.levels = levels
+        self.levels = whole_number(levels, "levels (2 = black and white)", minimum=2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.round(x * (self.levels - 1)) / (self.levels - 1)
@@ -39,12 +37,12 @@ class _StraightThrough(torch.autograd.Function):
     """Forward: the transformation, exactly. Backward: the incoming gradient, unchanged (as if it were x)."""
 
     @staticmethod
-    def forward(ctx, x: torch.Tensor, transform: nn.Module) -> torch.Tensor:  # type: ignore[override]
+    def forward(ctx, x: torch.Tensor, transform: nn.Module) -> torch.Tensor:
         with torch.no_grad():
             return transform(x)
 
     @staticmethod
-    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None]:  # type: ignore[override]
+    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
         return grad, None
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -21,6 +22,9 @@ from torch import nn
 from . import imagenet_groups
 from .errors import TrickNetsError
 from .pixels import check_pixels
+
+if TYPE_CHECKING:  # for the annotations only: the digit notebooks import this module without torchvision
+    from .models import Classifier
 
 
 @dataclass(frozen=True)
@@ -53,37 +57,37 @@ def _call(fn: Callable, *args: object) -> tuple[object, Feedback | None]:
         return None, _hint(f"expected a function, got {type(fn).__name__}; define it with `def ...` and pass its name.")
     try:
         return fn(*args), None
-    except Exception as exc:  # noqa: BLE001 -- any learner error becomes feedback
+    except Exception as exc:  # any learner error becomes feedback
         return None, _hint(f"your function raised {type(exc).__name__}: {exc}")
 
 
-def _number(fn: Callable, args: Sequence[object], unfinished: str) -> tuple[float | None, Feedback | None]:
-    """Run the learner's function and read one number from its answer; (None, a hint) when that fails."""
+def _number(fn: Callable, args: Sequence[object], unfinished: str) -> float | Feedback:
+    """Run the learner's function and read one number from its answer; a hint when that fails."""
     got, problem = _call(fn, *args)
     if problem is not None:
-        return None, problem
+        return problem
     if _unfinished(got):
-        return None, _hint(unfinished)
+        return _hint(unfinished)
     try:
-        return float(got), None  # type: ignore[arg-type]
+        return float(got)  # type: ignore[arg-type]  # got is any object: float() decides, the except below
     except (TypeError, ValueError):
-        return None, _hint("return one number (use float(...) or .item(); math.inf is a number too).")
+        return _hint("return one number (use float(...) or .item(); math.inf is a number too).")
 
 
 def _array(fn: Callable, args: Sequence[object], unfinished: str, shape: tuple[int, ...],
-           wrong_shape: str) -> tuple[np.ndarray | None, Feedback | None]:
-    """Run the learner's function and read an array of `shape` from its answer; (None, a hint) when that fails.
+           wrong_shape: str) -> np.ndarray | Feedback:
+    """Run the learner's function and read an array of `shape` from its answer; a hint when that fails.
 
     `wrong_shape` may name the learner's shape as {shape}."""
     got, problem = _call(fn, *args)
     if problem is not None:
-        return None, problem
+        return problem
     if _unfinished(got):
-        return None, _hint(unfinished)
+        return _hint(unfinished)
     arr = _as_array(got)
     if arr is None or arr.shape != shape:
-        return None, _hint(wrong_shape.format(shape=None if arr is None else arr.shape))
-    return arr, None
+        return _hint(wrong_shape.format(shape=None if arr is None else arr.shape))
+    return arr
 
 
 def _as_array(value: object) -> np.ndarray | None:
@@ -101,12 +105,12 @@ def check_sigmoid(fn: Callable[[np.ndarray], np.ndarray]) -> Feedback:
     t = np.array([-30.0, -2.0, 0.0, 0.5, 3.0, 794.0])
     expected = 1.0 / (1.0 + np.exp(-t))
     with np.errstate(over="ignore"):  # np.exp(794) overflows harmlessly to inf in a naive S
-        arr, problem = _array(fn, (t.copy(),), "your function returns None: fill in the body so that it returns S(t) "
-                              "for every value in t (np.exp works on whole arrays).", t.shape,
-                              f"S should return one number per input (shape {t.shape}); use numpy operations, "
-                              "not math.exp.")
-    if problem is not None:
-        return problem
+        arr = _array(fn, (t.copy(),), "your function returns None: fill in the body so that it returns S(t) "
+                     "for every value in t (np.exp works on whole arrays).", t.shape,
+                     f"S should return one number per input (shape {t.shape}); use numpy operations, "
+                     "not math.exp.")
+    if isinstance(arr, Feedback):
+        return arr
     with np.errstate(over="ignore", invalid="ignore"):
         flipped, complement = 1 / (1 + np.exp(t)), np.exp(-t) / (1 + np.exp(-t))
     if np.allclose(arr, flipped):
@@ -126,11 +130,11 @@ def check_loss_gradient(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], np.nd
     w = rng.normal(size=5) * 0.3
     p = 1 / (1 + np.exp(-X @ w))
     expected = X.T @ (p - y) / len(y)
-    arr, problem = _array(fn, (w.copy(), X.copy(), y.copy()), "your function returns None: return dL/dw, one "
-                          "number per weight (start from p = S(X @ w)).", w.shape,
-                          f"the gradient has one entry per weight (shape {w.shape}), yours has shape {{shape}}.")
-    if problem is not None:
-        return problem
+    arr = _array(fn, (w.copy(), X.copy(), y.copy()), "your function returns None: return dL/dw, one "
+                 "number per weight (start from p = S(X @ w)).", w.shape,
+                 f"the gradient has one entry per weight (shape {w.shape}), yours has shape {{shape}}.")
+    if isinstance(arr, Feedback):
+        return arr
     if np.allclose(arr, -expected):
         return _hint("the sign is flipped: it is (p - y), prediction minus label.")
     if np.allclose(arr, expected * len(y)):
@@ -207,7 +211,7 @@ def check_signed_step(fn: Callable[[torch.Tensor, torch.Tensor, float], torch.Te
     return _ok("that is the step iterative attacks repeat.")
 
 
-def check_attack(model: nn.Module, original: torch.Tensor, adversarial: torch.Tensor | None, target: str | int,
+def check_attack(model: Classifier, original: torch.Tensor, adversarial: torch.Tensor | None, target: str | int,
                  epsilon: float, threshold: float = 0.5) -> Feedback:
     """Exercise: an adversarial image within `epsilon` of `original` that the model calls `target` with p >= threshold."""
     if _unfinished(adversarial):
@@ -216,7 +220,8 @@ def check_attack(model: nn.Module, original: torch.Tensor, adversarial: torch.Te
         check_pixels(adversarial)
     except TrickNetsError as exc:
         return _hint(str(exc))
-    if adversarial.shape != original.shape:  # (check_pixels has made sure it is a tensor)
+    assert isinstance(adversarial, torch.Tensor)  # check_pixels has made sure
+    if adversarial.shape != original.shape:
         return _hint(f"the image has shape {tuple(adversarial.shape)}, the original {tuple(original.shape)}.")
     cid = model.class_index(target)
     change = float((adversarial.detach().cpu().double() - original.detach().cpu().double()).abs().max())
@@ -238,10 +243,10 @@ def check_psnr(fn: Callable[[torch.Tensor, torch.Tensor], float]) -> Feedback:
     b = (a + (torch.rand(a.shape, generator=g) - 0.5) * 0.02).clamp(0, 1)
     mse = float(((a - b) ** 2).mean())
     expected = 10 * math.log10(1.0 / mse)
-    value, problem = _number(fn, (a.clone(), b.clone()),
-                             "your function returns None: return the PSNR in decibels, one number.")
-    if problem is not None:
-        return problem
+    value = _number(fn, (a.clone(), b.clone()),
+                    "your function returns None: return the PSNR in decibels, one number.")
+    if isinstance(value, Feedback):
+        return value
     if math.isclose(value, 10 * math.log10(255.0**2 / mse), rel_tol=1e-4):
         return _hint("the peak value is 1 for pixels in [0, 1], not 255.")
     if math.isclose(value, 20 * math.log10(1.0 / mse), rel_tol=1e-4):
@@ -259,10 +264,10 @@ def check_dog_mass(fn: Callable[[torch.Tensor], float]) -> Feedback:
     dogs = imagenet_groups.class_ids("dogs")
     first, last = dogs[0], dogs[-1]
     expected = float(imagenet_groups.group_probability(probs, "dogs"))
-    value, problem = _number(fn, (probs.clone(),),
-                             "your function returns None: return one number, the total probability of the dog classes.")
-    if problem is not None:
-        return problem
+    value = _number(fn, (probs.clone(),),
+                    "your function returns None: return one number, the total probability of the dog classes.")
+    if isinstance(value, Feedback):
+        return value
     if math.isclose(value, float(probs[first:last].sum()), rel_tol=1e-6):
         return _hint(f"off by one: id {last} (Mexican hairless) is a dog too; Python slices stop before their end.")
     if math.isclose(value, float(probs[first + 1:last + 1].sum()), rel_tol=1e-6):
@@ -275,12 +280,12 @@ def check_dog_mass(fn: Callable[[torch.Tensor], float]) -> Feedback:
 def check_median_steps(fn: Callable[[Sequence[int | None]], float]) -> Feedback:
     """Exercise: the median number of steps, where None means 'never reached' (counts as more than any number)."""
     # sorted with None as infinity: [3, 5, inf, inf, inf] -> inf; [2, 4, 6, inf] -> (4 + 6) / 2; [1, 3, 7] -> 3
-    cases = [([3, 5, None, None, None], math.inf), ([2, 4, 6, None], 5.0), ([7, 1, 3], 3.0)]
+    cases: list[tuple[list[int | None], float]] = [([3, 5, None, None, None], math.inf), ([2, 4, 6, None], 5.0), ([7, 1, 3], 3.0)]
     for values, expected in cases:
-        value, problem = _number(fn, (list(values),),
-                                 "return the median, treating None as infinitely many steps (math.inf).")
-        if problem is not None:
-            return problem
+        value = _number(fn, (list(values),),
+                        "return the median, treating None as infinitely many steps (math.inf).")
+        if isinstance(value, Feedback):
+            return value
         finite = sorted(v for v in values if v is not None)
         dropped = float(np.median(finite)) if finite else math.nan
         if value != expected and math.isclose(value, dropped) and None in values:
@@ -297,8 +302,12 @@ def check_target_row(fn: Callable[[Sequence[dict[str, str]]], dict[str, float]],
     def means(keep: Callable[[dict[str, str]], bool], empty: float | None) -> dict[str, float]:
         per_group: dict[str, list[float]] = {}
         for r in rows:
-            if r["goal"] == str(target) and keep(r) and (r["level"] != "" or empty is not None):
-                per_group.setdefault(r["group"], []).append(float(r["level"]) if r["level"] != "" else float(empty))
+            if r["goal"] != str(target) or not keep(r):
+                continue
+            if r["level"] != "":
+                per_group.setdefault(r["group"], []).append(float(r["level"]))
+            elif empty is not None:
+                per_group.setdefault(r["group"], []).append(float(empty))
         return {g: float(np.mean(v)) for g, v in per_group.items()}
 
     def same(a: dict[str, float], b: dict[str, float]) -> bool:

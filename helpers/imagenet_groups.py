@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 
 import torch
 
+from . import checks
 from .errors import InvalidInputError, UnknownClassError
 
 #: Superclass name -> the runs of class ids it covers (end exclusive, like range()).
@@ -54,7 +55,7 @@ def _build_lookup() -> tuple[str, ...]:
     missing = [cid for cid, name in enumerate(owner) if name is None]
     if missing:
         raise AssertionError(f"classes without a group: {missing}")
-    return tuple(owner)  # type: ignore[arg-type]
+    return tuple(name for name in owner if name is not None)
 
 
 #: GROUP_OF[class_id] is the name of that class's group.
@@ -74,9 +75,7 @@ def _check_group(group: str) -> str:
 
 def group_of(class_id: int) -> str:
     """The superclass of one ImageNet class id (e.g. 263 Pembroke -> 'dogs')."""
-    if isinstance(class_id, bool) or not isinstance(class_id, int) or not 0 <= class_id < NUM_CLASSES:
-        raise UnknownClassError(f"an ImageNet class id is an int from 0 to {NUM_CLASSES - 1}, got {class_id!r}.")
-    return GROUP_OF[class_id]
+    return GROUP_OF[checks.class_id(class_id, NUM_CLASSES)]
 
 
 def class_ids(group: str) -> list[int]:

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 from torchvision.models import GoogLeNet_Weights
 
-from . import settings
+from . import checks, settings
 from .errors import InvalidInputError, UnknownClassError, UnknownModelError, WeightsUnavailableError
 from .speed import speed_up_efficientnet_lite
 
@@ -33,6 +33,9 @@ _IMAGENET_STD = (0.229, 0.224, 0.225)
 
 class Classifier(nn.Module):
     """An ImageNet network plus its normalisation and class names."""
+
+    mean: torch.Tensor  # buffers (register_buffer below), declared for the type checker
+    std: torch.Tensor
 
     def __init__(
         self,
@@ -48,7 +51,7 @@ class Classifier(nn.Module):
         self.categories: tuple[str, ...] = tuple(categories)
         self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1))
-        self._lower = {}
+        self._lower: dict[str, list[int]] = {}
         for i, label in enumerate(self.categories):
             self._lower.setdefault(label.lower(), []).append(i)
         self.eval()
@@ -82,16 +85,8 @@ class Classifier(nn.Module):
     # --- class names: one lookup policy, used by attacks, checkers and widgets alike ----------
     def class_index(self, label: str | int) -> int:
         """The class id for a name (case-insensitive) or a valid id; an error with close matches otherwise."""
-        if isinstance(label, bool):
-            raise UnknownClassError(f"{label!r} is not a class; pass a name like 'paper towel' or an id 0-999.")
-        if isinstance(label, int):
-            if 0 <= label < len(self.categories):
-                return label
-            raise UnknownClassError(
-                f"class id {label} is out of range; {self.name} has ids 0 to {len(self.categories) - 1}."
-            )
-        if not isinstance(label, str):
-            raise UnknownClassError(f"a class is a name or an int id, not {type(label).__name__}.")
+        if not isinstance(label, str):  # an id, or a mistake that the message names (a bool, a float, ...)
+            return checks.class_id(label, len(self.categories), self.name, or_name=True)
         key = " ".join(label.lower().split())
         ids = self._lower.get(key)
         if ids and len(ids) == 1:

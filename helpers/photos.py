@@ -112,7 +112,7 @@ def url_of(photo: ImageSource) -> str:
 
 def _retry_after(error: urllib.error.HTTPError) -> float | None:
     """Seconds a server asked us to wait (Retry-After: seconds or an HTTP date), or None."""
-    value = (error.headers or {}).get("Retry-After")
+    value = error.headers.get("Retry-After") if error.headers else None
     if not value:
         return None
     try:
@@ -255,7 +255,10 @@ def fetch_all(photos: Sequence[ImageSource], into: Path | None = None, label: st
     failed: list[tuple[ImageSource, Exception]] = []
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for result in pool.map(one, photos):
-            (failed.append if isinstance(result, tuple) else done.append)(result)  # type: ignore[arg-type]
+            if isinstance(result, tuple):
+                failed.append(result)
+            else:
+                done.append(result)
             bar(1)
     bar(0, close=True)
     return done, failed

@@ -17,7 +17,8 @@ from scipy import stats
 from torch import nn
 
 from .attacks import class_log_prob_gradient
-from .compute import model_dtype
+from .checks import positive_number, whole_number
+from .compute import chunks, model_dtype
 from .errors import InvalidInputError, ParameterError
 from .pixels import check_pixels
 
@@ -25,6 +26,8 @@ from .pixels import check_pixels
 ABSTAIN = -1
 #: Noisy copies pushed through the base network at once, at most (about 30 MB of float64 digits).
 BATCH_VALUES = 4_000_000
+#: What sigma is, for the message when it is not a positive number.
+SIGMA = "sigma, the noise's standard deviation,"
 
 
 class GaussianNoise(nn.Module):
@@ -36,7 +39,7 @@ class GaussianNoise(nn.Module):
 
     def __init__(self, sigma: float, seed: int = 0) -> None:
         super().__init__()
-        check_sigma(sigma)
+        positive_number(sigma, SIGMA)
         self.sigma, self.seed = float(sigma), seed
         self.generator = torch.Generator().manual_seed(seed)
 
@@ -51,32 +54,23 @@ class GaussianNoise(nn.Module):
         return f"sigma={self.sigma}, seed={self.seed}"
 
 
-def check_sigma(sigma: float) -> None:
-    if isinstance(sigma, bool) or not isinstance(sigma, (int, float)) or not sigma > 0:
-        raise ParameterError(f"sigma, the noise's standard deviation, must be a positive number, got {sigma!r}.")
-
-
 def noise_counts(model: nn.Module, x: torch.Tensor, *, sigma: float, n: int, seed: int = 0) -> torch.Tensor:
     """Taught in 06 §3: how often f predicts each class for n noisy copies of each image (N x classes, int64)."""
-    check_sigma(sigma)
+    positive_number(sigma, SIGMA)
     check_pixels(x, "images")
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise ParameterError(f"n, the number of noisy copies, must be a whole number >= 1, got {n!r}.")
+    whole_number(n, "n, the number of noisy copies")
     x = x.detach().to(model_dtype(model))
     generator = torch.Generator().manual_seed(seed)
-    per_batch = max(1, min(n, BATCH_VALUES // max(1, x.numel())))
     counts: torch.Tensor | None = None
-    done = 0
     with torch.no_grad():
-        while done < n:
-            k = min(per_batch, n - done)
+        for part in chunks(n, BATCH_VALUES, x.numel()):
+            k = part.stop - part.start
             noise = torch.randn((k, *x.shape), generator=generator, dtype=x.dtype)
             logits = model((x.unsqueeze(0) + sigma * noise).reshape(k * x.shape[0], *x.shape[1:]))
             votes = logits.argmax(dim=-1).reshape(k, x.shape[0])
             if counts is None:
                 counts = torch.zeros(x.shape[0], logits.shape[-1], dtype=torch.int64)
             counts.scatter_add_(1, votes.T.cpu(), torch.ones_like(votes.T.cpu()))
-            done += k
     assert counts is not None
     return counts
 
@@ -143,8 +137,8 @@ def attack(model: nn.Module, x: torch.Tensor, labels: torch.Tensor, *, radius: f
     averaged over `samples` draws of noise (EOT), scaled to length 2.5 * radius / steps, then goes back into
     the L2 ball of `radius` around x and into [0, 1]."""
     check_pixels(x, "images")
-    if not radius > 0 or not isinstance(steps, int) or steps < 1:
-        raise ParameterError(f"need radius > 0 and whole steps >= 1, got {radius!r} and {steps!r}.")
+    positive_number(radius, "radius, the L2 budget")
+    whole_number(steps, "steps")
     noisy = nn.Sequential(GaussianNoise(sigma, seed), model)
     x0 = x.detach().to(model_dtype(model))
     step = 2.5 * radius / steps

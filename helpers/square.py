@@ -15,8 +15,9 @@ import math
 import torch
 from torch import nn
 
+from .checks import whole_number
 from .compute import model_dtype
-from .errors import InvalidInputError, ParameterError
+from .errors import InvalidInputError
 from .pixels import check_budget, check_pixels
 
 #: Fraction of the image a square covers at the start; halved at these fractions of the query budget.
@@ -45,8 +46,7 @@ def square_attack(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, 
     if images.dim() != 2 or images.shape[1] != side * side:
         raise InvalidInputError(f"expected flat images of {side} x {side} = {side * side} values per row, "
                                 f"got shape {tuple(images.shape)}.")
-    if not isinstance(queries, int) or queries < 1:
-        raise ParameterError(f"queries must be a whole number >= 1, got {queries!r}.")
+    whole_number(queries, "queries")
     generator = torch.Generator().manual_seed(seed)
     x0 = images.detach().to(model_dtype(model))
     n = len(x0)

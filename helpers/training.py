@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import settings
+from .checks import positive_number, whole_number
 from .compute import model_dtype
 from .errors import InvalidInputError, ParameterError
 
@@ -33,8 +34,10 @@ def mlp(*sizes: int, seed: int = 0) -> nn.Sequential:
     The initial weights come from `seed` alone (the global torch RNG is left untouched), so two
     calls with the same sizes and seed build the same network, in helpers.settings.dtype().
     """
-    if len(sizes) < 2 or any(not isinstance(s, int) or isinstance(s, bool) or s < 1 for s in sizes):
-        raise ParameterError(f"mlp needs at least two positive integer layer sizes, got {sizes!r}.")
+    if len(sizes) < 2:
+        raise ParameterError(f"mlp needs at least two layer sizes (inputs and classes), got {sizes!r}.")
+    for size in sizes:
+        whole_number(size, "each layer size")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         layers: list[nn.Module] = []
@@ -79,8 +82,9 @@ def train(
     The shuffling order comes from `seed` through its own generator, so a run depends only on
     the model's initial weights, the data and these arguments.
     """
-    if epochs < 1 or batch_size < 1 or not lr > 0:
-        raise ParameterError(f"need epochs >= 1, batch_size >= 1 and lr > 0, got {epochs}, {batch_size}, {lr}.")
+    whole_number(epochs, "epochs")
+    whole_number(batch_size, "batch_size")
+    positive_number(lr, "lr, the learning rate")
     xt, yt = as_tensors(x, y)
     if not torch.isfinite(xt).all():
         raise InvalidInputError("training images contain NaN or infinite values.")

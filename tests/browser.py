@@ -38,7 +38,7 @@ INSTALL_HINT = (
 def require_browser() -> None:
     """Fail (never skip) with install instructions when Playwright or Chromium is missing."""
     try:
-        import playwright.sync_api  # noqa: F401
+        import playwright.sync_api  # noqa: F401 -- imported only to see that it is installed
     except ImportError as exc:
         pytest.fail(f"Playwright is not installed ({exc}). {INSTALL_HINT}", pytrace=False)
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
@@ -73,7 +73,7 @@ def chromium_page(profile_dir: Path, failure_screenshot: Path | None = None,
                     failure_screenshot.parent.mkdir(parents=True, exist_ok=True)
                     try:
                         page.screenshot(path=str(failure_screenshot), timeout=10_000)
-                    except Exception:  # noqa: BLE001 -- the original failure matters more
+                    except Exception:  # the original failure matters more
                         pass
                 raise
         finally:

@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIREMENTS = ROOT / "requirements"
@@ -63,7 +64,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", type=Path, help="write the results to this file")
     args = parser.parse_args()
-    results = []
+    results: list[dict[str, Any]] = []
     for name, (platform, env) in NOTEBOOK_PLATFORMS.items():
         for python in PYTHONS:
             ok, why = resolves(REQUIREMENTS / "notebooks.txt", platform, python, env)

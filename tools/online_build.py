@@ -104,7 +104,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     lock = threading.Lock()
     answered_429: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802 -- the http.server API
+    def do_GET(self) -> None:  # the name http.server calls
         path = self.path.split("?", 1)[0].lstrip("/")
         with self.lock:
             throttle = path in self.throttled

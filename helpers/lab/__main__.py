@@ -51,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     except (TrickNetsError, ParameterError) as exc:
         print(f"helpers.lab: {exc}", file=sys.stderr)
         return 1
-    minutes, seconds = divmod(int(summary.pop("run_seconds")), 60)
+    run_seconds = summary.pop("run_seconds")
+    assert isinstance(run_seconds, int)  # the studies record whole seconds
+    minutes, seconds = divmod(run_seconds, 60)
     print(f"{args.study} study, {args.model}: {summary.pop('rows')} rows in {summary.pop('table')}; "
           f"run time {minutes} min {seconds} s; " + "; ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items()))
     return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 import torch
 
 from .. import attacks, images, models
+from ..compute import chunks
 from . import design, tables
 from .difficulty import GRID_255, Goal
 from .runner import run_pairs
@@ -16,9 +17,9 @@ from .runner import run_pairs
 
 def fgsm_predictions(model: models.Classifier, class_ids: Sequence[int]) -> list[list[int]]:
     """For each photo, the top class after FGSM (away from its true class) at every budget of FGSM_GRID_255."""
-    tops = []
-    for start in range(0, len(class_ids), 8):
-        chunk = list(class_ids[start:start + 8])
+    tops: list[list[int]] = []
+    for part in chunks(len(class_ids), 8):
+        chunk = list(class_ids[part])
         x = images.load_many([images.imagenet_sample(c) for c in chunk]).to(model.dtype)
         grad, _ = attacks.class_log_prob_gradient(model, x, torch.tensor(chunk))
         per_budget = []

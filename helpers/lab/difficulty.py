@@ -29,8 +29,10 @@ from tqdm.auto import tqdm
 
 from .. import settings
 from ..compute import model_device, model_dtype
+from ..checks import class_id, whole_number
 from ..errors import ParameterError
-from ..pixels import check_pixels, default_step_size, project, signed_step
+from ..imagenet_groups import NUM_CLASSES
+from ..pixels import check_budget, check_pixels, default_step_size, project, signed_step
 
 #: Budgets in grey levels (1/255), smallest first.
 GRID_255: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
@@ -51,6 +53,8 @@ class Goal:
             raise ParameterError(f"a goal's kind is one of {', '.join(KINDS)}, got {self.kind!r}.")
         if not self.classes:
             raise ParameterError("a goal needs at least one class id.")
+        for cid in self.classes:
+            class_id(cid, NUM_CLASSES)
 
 
 @dataclass(frozen=True)
@@ -83,13 +87,15 @@ def first_success(
     image_of: a batch of images (N x 3 x H x W, indexed by the pairs) or a function index -> 1 x 3 x H x W.
     Each pair's result depends only on its own image and goal, not on what shares its batch.
     """
-    if not grid_255 or any(not 0 < b <= 255 for b in grid_255) or list(grid_255) != sorted(grid_255):
+    if not grid_255 or list(grid_255) != sorted(grid_255):
         raise ParameterError(f"grid_255 must be increasing budgets in grey levels (0, 255], got {grid_255!r}.")
-    if not isinstance(steps_per_level, int) or steps_per_level < 1 or batch_size < 1:
-        raise ParameterError("steps_per_level and batch_size must be whole numbers >= 1.")
+    budgets = [b / 255 for b in grid_255]
+    for budget in budgets:
+        check_budget(budget, name="a budget of grid_255, divided by 255,")
+    whole_number(steps_per_level, "steps_per_level")
+    whole_number(batch_size, "batch_size")
     fetch = image_of.__getitem__ if isinstance(image_of, torch.Tensor) else image_of
     device, dtype = model_device(model), model_dtype(model)
-    budgets = [b / 255 for b in grid_255]
     levels = len(budgets)
 
     queue = deque(range(len(pairs)))
@@ -104,7 +110,7 @@ def first_success(
             image = fetch(image_index)
             check_pixels(image)
             start = image.detach().reshape(1, *image.shape[-3:]).to(device=device, dtype=dtype)
-            mask = torch.zeros(1, 1000, dtype=torch.bool, device=device)
+            mask = torch.zeros(1, NUM_CLASSES, dtype=torch.bool, device=device)
             mask[0, list(goal.classes)] = True
             slots.append(dict(index=index, goal=goal, x0=start, x=start.clone(), mask=mask, level=0, step=0, steps=0,
                               reached=-1))
@@ -147,4 +153,6 @@ def first_success(
                         s["level"], s["step"] = s["level"] + 1, 0
         slots = [slots[i] for i in keep]
     bar.close()
-    return results  # type: ignore[return-value]
+    finished = [r for r in results if r is not None]
+    assert len(finished) == len(pairs)  # the loop ends only when every pair has its outcome
+    return finished

@@ -17,6 +17,7 @@ import torch
 
 from .. import images, models
 from .. import imagenet_groups as groups
+from ..compute import chunks
 from . import design, tables
 from .difficulty import GRID_255, Goal
 from .runner import run_pairs
@@ -28,7 +29,7 @@ GROUPS = ("dog", *design.COMPARISONS)
 def clean_predictions(model: models.Classifier, class_ids: Sequence[int]) -> torch.Tensor:
     """Probabilities (N x 1000) for the imagenet-samples photos of the given classes, 8 at a time."""
     names = [images.imagenet_sample(c) for c in class_ids]
-    return torch.cat([model.probabilities(images.load_many(names[i:i + 8])).cpu() for i in range(0, len(names), 8)])
+    return torch.cat([model.probabilities(images.load_many(names[part])).cpu() for part in chunks(len(names), 8)])
 
 
 def choose_photos(clean: torch.Tensor, targets: Sequence[int], dog_sample: int | None) -> dict[str, list[int]]:
@@ -60,7 +61,7 @@ def dog_study(model_name: str, workers: int, progress: bool, out: Path, dog_samp
     for group in GROUPS:
         for cid in chosen[group]:
             own = groups.group_of(cid)
-            goals = [("untargeted", Goal("untargeted", (cid,)), str(cid), ""),
+            goals: list[tuple[str, Goal, str, int | str]] = [("untargeted", Goal("untargeted", (cid,)), str(cid), ""),
                      ("superclass", Goal("superclass", tuple(groups.class_ids(own))), own, "")]
             goals += [("targeted", Goal("targeted", (t,)), str(t), clean_rank(clean[cid], t)) for t in targets]
             for task, goal, goal_name, rank in goals:

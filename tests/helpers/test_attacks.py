@@ -271,7 +271,10 @@ def test_pgd_is_notebook_02s_loop_and_beats_one_start() -> None:
     helper = attacks.pgd(net, x, y, epsilon=0.1, steps=10, restarts=3, seed=4)
     assert torch.equal(helper, by_hand(0.1, 10, 3, 4))
     assert float((helper - x).abs().max()) <= 0.1 + 1e-12
-    accuracy = lambda adv: int((training.predict(net, adv) == y).sum())  # noqa: E731
+
+    def accuracy(adv: torch.Tensor) -> int:
+        return int((training.predict(net, adv) == y).sum())
+
     assert accuracy(helper) <= accuracy(attacks.pgd(net, x, y, epsilon=0.1, steps=10, restarts=1, seed=4))
     with pytest.raises(ParameterError, match="restarts"):
         attacks.pgd(net, x, y, epsilon=0.1, restarts=0)
@@ -280,7 +283,9 @@ def test_pgd_is_notebook_02s_loop_and_beats_one_start() -> None:
 def test_pgd_judge_decides_success_for_a_random_model() -> None:
     net, x, y = _digit_net()
     # the default judge is model(x).argmax: giving it explicitly changes nothing, bit for bit
-    argmax = lambda v: net(v).argmax(1)  # noqa: E731
+    def argmax(v: torch.Tensor) -> torch.Tensor:
+        return net(v).argmax(1)
+
     assert torch.equal(attacks.pgd(net, x, y, epsilon=0.1, steps=10, restarts=2, seed=1),
                        attacks.pgd(net, x, y, epsilon=0.1, steps=10, restarts=2, seed=1, judge=argmax))
 

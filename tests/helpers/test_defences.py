@@ -38,4 +38,4 @@ def test_rounding_hides_the_gradient_and_bpda_restores_it() -> None:
 @pytest.mark.parametrize("levels", [1, 0, 2.5, True])
 def test_bad_levels(levels: object) -> None:
     with pytest.raises(ParameterError, match="levels"):
-        defences.BitDepth(levels)  # type: ignore[arg-type]
+        defences.BitDepth(levels)  # type: ignore[arg-type]  # wrong types on purpose

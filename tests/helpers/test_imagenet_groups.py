@@ -44,7 +44,7 @@ def test_group_of(class_id: int, group: str) -> None:
 @pytest.mark.parametrize("bad", [-1, 1000, 3.0, "263", True])
 def test_group_of_refuses_non_ids(bad: object) -> None:
     with pytest.raises(UnknownClassError, match="0 to 999"):
-        groups.group_of(bad)  # type: ignore[arg-type]
+        groups.group_of(bad)  # type: ignore[arg-type]  # wrong types on purpose
 
 
 def test_unknown_group_lists_the_known_ones() -> None:
@@ -77,4 +77,4 @@ def test_group_probability_refuses_wrong_shape() -> None:
     with pytest.raises(InvalidInputError, match="1000 class probabilities"):
         groups.group_probability(torch.ones(2, 10), "dogs")
     with pytest.raises(InvalidInputError, match="list"):
-        groups.group_probability([0.5] * 1000, "dogs")  # type: ignore[arg-type]
+        groups.group_probability([0.5] * 1000, "dogs")  # type: ignore[arg-type]  # a list on purpose

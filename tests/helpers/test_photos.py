@@ -96,7 +96,7 @@ class ScriptedHandler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:  # keep test output quiet
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
+    def do_GET(self) -> None:  # the name http.server calls
         script = self.server.script
         answer = script.next_answer(self.path)
         with script.lock:

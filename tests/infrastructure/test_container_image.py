@@ -61,7 +61,8 @@ def as_root_in_a_container(project: Path, *command: str) -> None:
 def lab_processes(name: str) -> list[tuple[str, str]]:
     """(uid, command) of each process in a container, as the host sees them."""
     out = docker("top", name, "-eo", "pid,uid,args").stdout.splitlines()[1:]  # Docker 20.10 needs the pid column
-    return [tuple(line.strip().split(None, 2)[1:]) for line in out if line.strip()]  # type: ignore[misc]
+    rows = [line.strip().split(None, 2) for line in out if line.strip()]
+    return [(uid, command) for _, uid, command in rows]
 
 
 @pytest.mark.timeout(600)

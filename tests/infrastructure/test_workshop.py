@@ -159,8 +159,9 @@ def test_binder_url_is_made_from_the_clones_remote() -> None:
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("binder_url", ROOT / "tools" / "binder_url.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    spec.loader.exec_module(module)
     expected = "https://mybinder.org/v2/gh/someone/tricknets/HEAD?urlpath=lab/tree/notebooks"
     for remote in ("https://github.com/someone/tricknets.git", "git@github.com:someone/tricknets.git",
                    "https://github.com/someone/tricknets"):
