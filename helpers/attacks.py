@@ -59,7 +59,7 @@ def resolve_classes(model: nn.Module, classes: ClassSpec, n: int) -> torch.Tenso
 
 def class_log_prob_gradient(model: nn.Module, x: torch.Tensor, classes: ClassSpec,
                             samples: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
-    """d log p(class | x) / dx for each image, and the probabilities at x (N x classes, detached).
+    """Taught in 03 §3: d log p(class | x) / dx for each image, and the probabilities at x (N x classes, detached).
 
     The log-probability (not the raw logit) is what an attack should climb: raising it also
     pushes every other class down. Notebook 03 writes this computation out by hand.
@@ -159,7 +159,7 @@ def iterative_attack(
     samples: int = 1,
     progress: bool | None = None,
 ) -> AttackResult:
-    """Repeated signed gradient steps inside an L-infinity ball (projected gradient ascent/descent, "PGD").
+    """Taught in 03 §4b: repeated signed gradient steps inside an L-infinity ball (projected gradient, "PGD").
 
     target:    climb log p(target) (a targeted attack, e.g. panda -> vulture);
     away_from: descend log p(class) (untargeted; default: the model's current top class).
@@ -220,7 +220,7 @@ def iterative_attack(
 
 def fgsm(model: nn.Module, images: torch.Tensor, labels: ClassSpec, epsilon: float, *,
          targeted: bool = False) -> torch.Tensor:
-    """The fast gradient sign method (Goodfellow et al. 2015): one step of iterative_attack, of size epsilon.
+    """Taught in 02 §7: the fast gradient sign method (Goodfellow et al. 2015), one iterative_attack step of epsilon.
 
     Untargeted (default): every pixel moves by epsilon to lower log p(label), i.e. to raise the loss.
     Targeted: `labels` are the wanted classes and the step raises their log-probability instead.

@@ -26,7 +26,7 @@ from .errors import ImageLoadError, UnknownClassError
 from .photos import SETS, ImageSource, copy_to, local_path, manifest, sample_set, set_photos, source
 
 __all__ = ["SETS", "ImageSource", "available", "black", "copy_to", "imagenet_sample", "load", "load_many",
-           "local_path", "manifest", "open_image", "sample_set", "source", "to_numpy", "to_rgb", "to_tensor"]
+           "local_path", "manifest", "open_image", "sample_set", "source", "to_rgb", "to_tensor"]
 
 IMAGE_SIZE = 224
 
@@ -141,9 +141,11 @@ def black(size: int = IMAGE_SIZE) -> torch.Tensor:
     return torch.zeros(1, 3, size, size)
 
 
-def to_numpy(x: torch.Tensor) -> np.ndarray:
-    """One image (1 x 3 x H x W or 3 x H x W) as an H x W x 3 float array for matplotlib."""
-    img = x.detach().float().cpu()
-    if img.dim() == 4:
-        img = img[0]
-    return img.permute(1, 2, 0).clamp(0, 1).numpy()
+def __getattr__(name: str) -> object:
+    """`images.to_numpy`, the name notebook 04 still uses: the one `to_numpy` lives in helpers.plots (no torchvision
+    there), imported only when asked for, so that loading photos does not import matplotlib."""
+    if name == "to_numpy":
+        from .plots import to_numpy
+
+        return to_numpy
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

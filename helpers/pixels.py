@@ -56,7 +56,9 @@ def default_step_size(epsilon: float, steps: int) -> float:
 
 
 def signed_step(x: torch.Tensor, direction: torch.Tensor, step_size: float) -> torch.Tensor:
-    """x + step_size * sign(direction), kept inside [0, 1]: every pixel moves by the full step (or to the edge).
+    """Taught in 03 §4a: x + step_size * sign(direction), kept inside [0, 1].
+
+    Every pixel moves by the full step (or to the edge).
 
     Why the sign: if each pixel may move by at most step_size, the change that raises a linear
     score w . x the most is step_size * sign(w), which raises it by step_size * ||w||_1 (notebook 01).
@@ -65,5 +67,5 @@ def signed_step(x: torch.Tensor, direction: torch.Tensor, step_size: float) -> t
 
 
 def project(x: torch.Tensor, original: torch.Tensor, epsilon: float) -> torch.Tensor:
-    """The closest image to x that differs from `original` by at most epsilon per pixel and stays in [0, 1]."""
+    """Taught in 03 §4b: the closest image to x within epsilon of `original` in every pixel, and in [0, 1]."""
     return torch.max(torch.min(x, original + epsilon), original - epsilon).clamp(0.0, 1.0)

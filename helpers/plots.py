@@ -1,8 +1,10 @@
-"""The pictures every attack needs: images, before/after/difference, gradients, top-k bars, probability over steps.
+"""The pictures every attack needs: 8 x 8 digits, images, before/after/difference, gradients, top-k bars,
+probability over steps.
 
 Every function draws into the axes it is given (`ax=`; a sequence of axes for the multi-panel
 ones) or, without them, into a new figure, and returns the figure, so a notebook can add to it;
-none calls plt.show(). Notebook 03 introduces them.
+none calls plt.show(). Notebooks 01-02 use `show_digit`, notebook 03 introduces the others.
+Only matplotlib, numpy and torch are imported here (no torchvision), so the digit notebooks stay light.
 """
 
 from __future__ import annotations
@@ -15,8 +17,37 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from matplotlib.image import AxesImage
+
+from .digits import as_image
 from .errors import ParameterError
-from .images import to_numpy
+
+
+def to_numpy(x: torch.Tensor) -> np.ndarray:
+    """One image (1 x 3 x H x W or 3 x H x W) as an H x W x 3 float array for matplotlib."""
+    img = x.detach().float().cpu()
+    if img.dim() == 4:
+        img = img[0]
+    return img.permute(1, 2, 0).clamp(0, 1).numpy()
+
+
+def show_digit(ax: Axes, digit: np.ndarray | torch.Tensor, title: str | None = None, *, signed: bool = False,
+               limit: float | None = None, fontsize: float | None = None) -> AxesImage:
+    """One flat 64-vector as an 8 x 8 picture in `ax`, without axis lines; returns the image (for a colour bar).
+
+    A digit (default): ink dark on white, 0 to 1. signed=True, for a weight template or a gradient: red for
+    positive, blue for negative, on the scale -limit..limit (default: its own largest |value|).
+    """
+    picture = as_image(digit)
+    if signed:
+        top = float(np.abs(picture).max()) if limit is None else float(limit)
+        image = ax.imshow(picture, cmap="bwr", vmin=-top, vmax=top)
+    else:
+        image = ax.imshow(picture, cmap="gray_r", vmin=0, vmax=1)
+    if title is not None:
+        ax.set_title(title, fontsize=fontsize)
+    ax.axis("off")
+    return image
 
 
 def _axes(ax: Axes | Sequence[Axes] | None, count: int, size: tuple[float, float]) -> list[Axes]:

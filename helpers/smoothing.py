@@ -76,7 +76,7 @@ def noise_counts(model: nn.Module, x: torch.Tensor, *, sigma: float, n: int, see
 
 
 def lower_confidence_bound(count: int, n: int, alpha: float) -> float:
-    """The one-sided (1 - alpha) Clopper-Pearson lower bound on a probability seen `count` times in n draws."""
+    """Taught in 06 §3: the one-sided (1 - alpha) Clopper-Pearson lower bound on p, seen `count` times in n draws."""
     if not 0 < alpha < 1:
         raise ParameterError(f"alpha must lie strictly between 0 and 1, got {alpha!r}.")
     if not 0 <= count <= n:
@@ -120,8 +120,10 @@ def certify(model: nn.Module, x: torch.Tensor, *, sigma: float, n0: int = 100, n
 
 def predict(model: nn.Module, x: torch.Tensor, *, sigma: float, n: int = 1000, alpha: float = 0.001,
             seed: int = 0) -> torch.Tensor:
-    """Cohen et al.'s PREDICT: the top class of n noisy copies, or ABSTAIN when a two-sided binomial test of its
-    count against the runner-up's cannot reject "equally likely" at level alpha."""
+    """Taught in 06 §3: Cohen et al.'s PREDICT, the top class of n noisy copies, or ABSTAIN.
+
+    It abstains when a two-sided binomial test of the top count against the runner-up's cannot reject "equally
+    likely" at level alpha."""
     counts = noise_counts(model, x, sigma=sigma, n=n, seed=seed)
     two = counts.topk(2, dim=1)
     answer = two.indices[:, 0].clone()
@@ -133,9 +135,10 @@ def predict(model: nn.Module, x: torch.Tensor, *, sigma: float, n: int = 1000, a
 
 def attack(model: nn.Module, x: torch.Tensor, labels: torch.Tensor, *, radius: float, sigma: float,
            steps: int = 20, samples: int = 16, seed: int = 0) -> torch.Tensor:
-    """An L2 PGD attack on the smoothed classifier: each step follows the gradient of log f(label | x + noise)
-    averaged over `samples` draws of noise (EOT), scaled to length 2.5 * radius / steps, then goes back into
-    the L2 ball of `radius` around x and into [0, 1]."""
+    """Taught in 06 §3: an L2 PGD attack on the smoothed classifier.
+
+    Each step follows the gradient of log f(label | x + noise) averaged over `samples` draws of noise (EOT),
+    scaled to length 2.5 * radius / steps, then goes back into the L2 ball of `radius` around x and into [0, 1]."""
     check_pixels(x, "images")
     positive_number(radius, "radius, the L2 budget")
     whole_number(steps, "steps")

@@ -36,10 +36,10 @@ def margin(model: nn.Module, x: torch.Tensor, labels: torch.Tensor) -> torch.Ten
 
 def square_attack(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, *, epsilon: float, side: int,
                   queries: int = 1000, seed: int = 0) -> torch.Tensor:
-    """Adversarial versions of flat side x side images (N x side^2) within epsilon, found with `queries` model calls.
+    """Taught in 06 §1: adversarial versions of flat side x side images (N x side^2) within epsilon.
 
-    Starts from vertical stripes of +-epsilon (one random sign per column); an image that is already
-    misclassified is left as it is. Deterministic for a given seed.
+    Found with `queries` model calls, starting from vertical stripes of +-epsilon (one random sign per column); an
+    image that is already misclassified is left as it is. Deterministic for a given seed.
     """
     check_budget(epsilon)
     check_pixels(images, "images")

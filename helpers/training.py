@@ -77,7 +77,7 @@ def train(
     loss_fn: BatchLossFn = cross_entropy,
     on_batch: BatchCallback | None = None,
 ) -> list[float]:
-    """Train with Adam on shuffled mini-batches; returns the mean training loss of each epoch.
+    """Taught in 02 §1: train with Adam on shuffled mini-batches; returns the mean training loss of each epoch.
 
     The shuffling order comes from `seed` through its own generator, so a run depends only on
     the model's initial weights, the data and these arguments.

@@ -1,7 +1,7 @@
 """Widgets to play with in the notebooks, by subject, on one small base class.
 
-    helpers.widgets.linear   the logistic function, a learning rate, an epsilon that flips a digit (01-02)
-    helpers.widgets.attacks  the step-size explorer (03) and the attack explorer (04) on an ImageNet network
+    helpers.widgets.digits   the logistic function, a learning rate, an epsilon that flips a digit (01-02)
+    helpers.widgets.imagenet the step-size explorer (03) and the attack explorer (04) on an ImageNet network
 
 Each widget's work is done by plain functions that the tests call without a browser; the classes
 only wire them to ipywidgets controls. `Explorer` holds what every widget shares: stable CSS hooks

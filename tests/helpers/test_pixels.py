@@ -71,7 +71,7 @@ def test_check_budget_accepts_a_sensible_schedule() -> None:
 
 def test_imports_no_torchvision() -> None:
     """The digit notebooks and the checkers use it without paying for torchvision's import."""
-    code = "import sys, helpers.pixels, helpers.exercises, helpers.widgets.linear; print('torchvision' in sys.modules)"
+    code = "import sys, helpers.pixels, helpers.exercises, helpers.widgets.digits; print('torchvision' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "False", result.stderr
 

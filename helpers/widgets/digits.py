@@ -124,7 +124,9 @@ class DescentRun:
 
 def descend(loss: LinearLossFn, gradient: GradientFn, X: np.ndarray, y: np.ndarray, learning_rate: float,
             steps: int = 200) -> DescentRun:
-    """Notebook 01's training loop: w <- w - rate * dL/dw, b <- b - rate * dL/db, from zeros, recording the loss."""
+    """Taught in 01 §3: notebook 01's training loop, w <- w - rate * dL/dw, b <- b - rate * dL/db, from zeros.
+
+    Records the loss before the first step and after each one."""
     if not (isinstance(learning_rate, (int, float)) and math.isfinite(learning_rate) and learning_rate > 0):
         raise ParameterError(f"the learning rate must be a positive number, got {learning_rate!r}.")
     if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:

@@ -1,4 +1,4 @@
-"""helpers.widgets.attacks: the explorers of notebooks 03 and 04, their shared run path and controls, no browser."""
+"""helpers.widgets.imagenet: the explorers of notebooks 03 and 04, their shared run path and controls, no browser."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import torch  # noqa: E402
 
 from helpers import images  # noqa: E402
 from helpers.errors import ParameterError, UnknownClassError  # noqa: E402
-from helpers.widgets import attacks as explorers  # noqa: E402
+from helpers.widgets import imagenet as explorers  # noqa: E402
 
 VULTURE = 23
 
@@ -44,10 +44,10 @@ def test_run_attack_in_grey_levels(lite0) -> None:
     assert small.result.linf_255 == pytest.approx(1.0, abs=1e-9)
     assert large.result.linf_255 == pytest.approx(4.0, abs=1e-9)
     assert large.target_probability > small.target_probability
-    text = small.summary(lite0.categories)
+    text = small.summary(lite0)
     assert text.startswith("coffee -> vulture: 2 steps of 1/255 inside epsilon 1/255")
     assert "before: espresso" in text and "largest pixel change 1.00/255" in text
-    figures = small.figures(lite0.categories)
+    figures = small.figures(lite0)
     legend = [t.get_text() for t in figures[1].axes[0].get_legend().get_texts()]
     assert len(figures) == 2 and "vulture" in legend and "espresso" in legend
 

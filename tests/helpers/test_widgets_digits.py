@@ -1,4 +1,4 @@
-"""helpers.widgets.linear: the plain functions behind the widgets of notebooks 01-02, and their controls."""
+"""helpers.widgets.digits: the plain functions behind the widgets of notebooks 01-02, and their controls."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import torch  # noqa: E402
 
 from helpers import digits, exercises  # noqa: E402
 from helpers.errors import InvalidInputError, ParameterError  # noqa: E402
-from helpers.widgets import linear as lesson_widgets  # noqa: E402
+from helpers.widgets import digits as lesson_widgets  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

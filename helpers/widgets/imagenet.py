@@ -42,14 +42,15 @@ class AttackRun:
     def target_probability(self) -> float:
         return float(self.result.final_probs[0, self.target_id])
 
-    def summary(self, categories: Sequence[str]) -> str:
-        """The numbers of the run, one line each."""
+    def summary(self, model: Classifier) -> str:
+        """The numbers of the run, one line each (class names from the model that was attacked)."""
+        categories = model.categories
         curve = self.result.class_curve(self.target_id)
         reach = self.result.steps_to_reach(0.5)[0]
         lines = [f"{self.image_name} -> {categories[self.target_id]}: {self.steps} steps of {self.step_size_255:g}/255 "
                  f"inside epsilon {self.epsilon_255:g}/255",
-                 "before: " + format_predictions(_top(self.result.initial_probs[0], categories)),
-                 "after:  " + format_predictions(_top(self.result.final_probs[0], categories)),
+                 "before: " + format_predictions(model.decode(self.result.initial_probs[0], 3)),
+                 "after:  " + format_predictions(model.decode(self.result.final_probs[0], 3)),
                  f"target probability {100 * float(curve[0]):.2f}% -> {100 * float(curve[-1]):.2f}%; "
                  + (f"reaches 50% after step {reach}" if reach is not None else "never reaches 50%"),
                  f"largest pixel change {self.result.linf_255:.2f}/255"]
@@ -58,10 +59,11 @@ class AttackRun:
                          "so these steps cannot use all of it")
         return "\n".join(lines)
 
-    def figures(self, categories: Sequence[str]) -> list[Figure]:
+    def figures(self, model: Classifier) -> list[Figure]:
         """Original / adversarial / amplified difference, and the curves of every class that leads at some step."""
-        (top_before, p_before), (top_after, p_after) = (_top(self.result.initial_probs[0], categories, 1)[0],
-                                                        _top(self.result.final_probs[0], categories, 1)[0])
+        categories = model.categories
+        (top_before, p_before), (top_after, p_after) = (model.decode(self.result.initial_probs[0], 1)[0],
+                                                        model.decode(self.result.final_probs[0], 1)[0])
         pictures = plots.show_attack(self.result.original, self.result.adversarial,
                                      labels=(f"{self.image_name}: {top_before} {100 * p_before:.1f}%",
                                              f"adversarial: {top_after} {100 * p_after:.1f}%"))
@@ -73,11 +75,6 @@ class AttackRun:
                                                 f"{self.step_size_255:g}/255 inside {self.epsilon_255:g}/255")
         curves.axes[0].axhline(50, color="grey", lw=0.5)
         return [pictures, curves]
-
-
-def _top(probs: torch.Tensor, categories: Sequence[str], k: int = 3) -> list[tuple[str, float]]:
-    values, ids = probs.topk(k)
-    return [(categories[i], float(v)) for v, i in zip(values.tolist(), ids.tolist())]
 
 
 def run_attack(model: Classifier, image: torch.Tensor, target: str | int, epsilon_255: float, steps: int,
@@ -114,8 +111,8 @@ class _AttackExplorerBase(Explorer):
                 show_in(self.output, [], self.message)
                 self._show_status(html.escape(self.message))
                 return None
-            self.last_run, self.message = run, run.summary(self.model.categories)
-            show_in(self.output, run.figures(self.model.categories), self.message)
+            self.last_run, self.message = run, run.summary(self.model)
+            show_in(self.output, run.figures(self.model), self.message)
             self._show_status(f"Done: {html.escape(self.model.categories[run.target_id])} "
                               f"{100 * run.target_probability:.1f}% (epsilon {run.epsilon_255:g}/255, "
                               f"{run.steps} steps).")
