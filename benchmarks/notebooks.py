@@ -39,7 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def rss_and_peak(pid: int) -> tuple[int, int]:
     """(VmRSS, VmHWM) of a process in bytes."""
     fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
-    return tuple(int(fields[k].split()[0]) * 1024 for k in ("VmRSS", "VmHWM"))  # type: ignore[return-value]
+    rss, peak = (int(fields[k].split()[0]) * 1024 for k in ("VmRSS", "VmHWM"))
+    return rss, peak
 
 
 def is_widget(cell) -> bool:

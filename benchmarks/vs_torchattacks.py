@@ -29,8 +29,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root, for `helpers`
 
-from helpers import attacks, images, models, settings  # noqa: E402
-from timing import clock  # noqa: E402  -- benchmarks/timing.py (this folder)
+from helpers import attacks, images, models, settings
+from timing import clock  # benchmarks/timing.py (this folder)
 
 PHOTOS = ("coffee", "chelsea", "grace_hopper")  # ship with installed packages: no download
 TARGETS = ("vulture", "bath towel", "shower cap", "paper towel", "tennis ball", "cocktail shaker")

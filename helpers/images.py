@@ -22,7 +22,8 @@ import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 from torchvision.transforms import v2 as T
 
-from .errors import ImageLoadError, UnknownClassError
+from . import checks
+from .errors import ImageLoadError
 from .photos import SETS, ImageSource, copy_to, local_path, manifest, sample_set, set_photos, source
 
 __all__ = ["SETS", "ImageSource", "available", "black", "copy_to", "imagenet_sample", "load", "load_many",
@@ -34,9 +35,7 @@ IMAGE_SIZE = 224
 def imagenet_sample(class_id: int) -> str:
     """The name of the ImageNet photo of class `class_id` in the imagenet-samples set (e.g. 388 -> a giant panda)."""
     photos = sample_set("imagenet-samples")
-    if isinstance(class_id, bool) or not isinstance(class_id, int) or not 0 <= class_id < len(photos):
-        raise UnknownClassError(f"an ImageNet class id is an int from 0 to {len(photos) - 1}, got {class_id!r}.")
-    return photos[class_id].name
+    return photos[checks.class_id(class_id, len(photos))].name
 
 
 def _skimage(name: str) -> Callable[[], Image.Image]:
@@ -51,8 +50,8 @@ def _skimage(name: str) -> Callable[[], Image.Image]:
 def _grace_hopper() -> Image.Image:
     from matplotlib import cbook
 
-    with cbook.get_sample_data("grace_hopper.jpg") as f:
-        return Image.open(f).copy()
+    with Image.open(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)) as img:
+        return img.copy()
 
 
 #: Photos that installed packages ship: always available, no download (helpers.photos.PACKAGED_NAMES).
@@ -140,12 +139,3 @@ def black(size: int = IMAGE_SIZE) -> torch.Tensor:
     """An all-black 1 x 3 x size x size image: the starting point of notebook 03."""
     return torch.zeros(1, 3, size, size)
 
-
-def __getattr__(name: str) -> object:
-    """`images.to_numpy`, the name notebook 04 still uses: the one `to_numpy` lives in helpers.plots (no torchvision
-    there), imported only when asked for, so that loading photos does not import matplotlib."""
-    if name == "to_numpy":
-        from .plots import to_numpy
-
-        return to_numpy
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -61,14 +61,21 @@ def _axes(ax: Axes | Sequence[Axes] | None, count: int, size: tuple[float, float
     return axes
 
 
+def _figure(ax: Axes) -> Figure:
+    """The figure `ax` draws in (the whole figure, when ax sits in a subfigure)."""
+    figure = ax.get_figure(root=True)
+    assert figure is not None  # every axes made by plt.subplots or a figure has one
+    return figure
+
+
 def amplified(change: torch.Tensor, factor: float | None = None, percentile: float = 100.0) -> tuple[np.ndarray, float]:
     """A small change made visible: 0.5 + factor * change, clipped to [0, 1] (grey = unchanged).
 
     By default the largest change fills the range; with percentile=99, say, the 99th percentile of
     |change| does and the few larger values are clipped, which shows the bulk of a spiky gradient.
     """
-    raw = change.detach().double().cpu()
-    raw = (raw[0] if raw.dim() == 4 else raw).permute(1, 2, 0).numpy()
+    tensor = change.detach().double().cpu()
+    raw = (tensor[0] if tensor.dim() == 4 else tensor).permute(1, 2, 0).numpy()
     top = float(np.percentile(np.abs(raw), percentile))
     if factor is None:
         factor = 0.5 / top if top > 0 else 1.0
@@ -81,7 +88,7 @@ def show_image(image: torch.Tensor, title: str = "", ax: Axes | None = None) -> 
     ax.imshow(to_numpy(image))
     ax.set_title(title, fontsize=10)
     ax.axis("off")
-    return ax.figure
+    return _figure(ax)
 
 
 def show_attack(original: torch.Tensor, adversarial: torch.Tensor, labels: Sequence[str] = ("original", "adversarial"),
@@ -99,8 +106,9 @@ def show_attack(original: torch.Tensor, adversarial: torch.Tensor, labels: Seque
     axes[2].imshow(picture)
     axes[2].set_title(f"difference x {used:.0f}\n(largest change {linf:.2f}/255)", fontsize=10)
     axes[2].axis("off")
-    axes[0].figure.tight_layout()
-    return axes[0].figure
+    figure = _figure(axes[0])
+    figure.tight_layout()
+    return figure
 
 
 def show_gradient(grad: torch.Tensor, title: str = "gradient", ax: Axes | None = None,
@@ -111,7 +119,7 @@ def show_gradient(grad: torch.Tensor, title: str = "gradient", ax: Axes | None =
     ax.imshow(picture)
     ax.set_title(title, fontsize=10)
     ax.axis("off")
-    return ax.figure
+    return _figure(ax)
 
 
 def topk_bars(predictions: Sequence[tuple[str, float]], title: str = "", ax: Axes | None = None) -> Figure:
@@ -125,8 +133,9 @@ def topk_bars(predictions: Sequence[tuple[str, float]], title: str = "", ax: Axe
     ax.set_xlim(0, 110)
     ax.set_xlabel("probability (%)")
     ax.set_title(title, fontsize=10)
-    ax.figure.tight_layout()
-    return ax.figure
+    figure = _figure(ax)
+    figure.tight_layout()
+    return figure
 
 
 def probability_curves(history: torch.Tensor, class_ids: Sequence[int], categories: Sequence[str],
@@ -142,5 +151,6 @@ def probability_curves(history: torch.Tensor, class_ids: Sequence[int], categori
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9)
     ax.set_title(title, fontsize=10)
-    ax.figure.tight_layout()
-    return ax.figure
+    figure = _figure(ax)
+    figure.tight_layout()
+    return figure

@@ -23,12 +23,18 @@ import torch.nn.functional as F
 from torch import nn
 
 #: EfficientNet-Lite's (convolution, batch norm) attribute pairs, on the network and on each block.
-_NET_PAIRS = (("_conv_stem", "_bn0"), ("_conv_head", "_bn1"))
-_BLOCK_PAIRS = (("_expand_conv", "_bn0"), ("_depthwise_conv", "_bn1"), ("_project_conv", "_bn2"))
+_NET_PAIRS: tuple[tuple[str, str], ...] = (("_conv_stem", "_bn0"), ("_conv_head", "_bn1"))
+_BLOCK_PAIRS: tuple[tuple[str, str], ...] = (("_expand_conv", "_bn0"), ("_depthwise_conv", "_bn1"),
+                                             ("_project_conv", "_bn2"))
 
 
+# Not torch.nn.utils.fusion.fuse_conv_bn_eval: it scales by weight * rsqrt(var + eps) and shifts by
+# (0 - mean) * rsqrt * weight + bias, another rounding. On EfficientNet-Lite0 in float64, 0 of its 49 folded weights
+# are bit-identical to ours (|diff| <= 3.6e-15, about 2 ulp) and the logits differ by up to 1.1e-14; the stored
+# notebook outputs and the lab's tables were computed with this fold, so it stays.
 def fold_batch_norm(conv: nn.Conv2d, bn: nn.BatchNorm2d) -> None:
     """Make `conv` compute conv followed by the frozen `bn` (in place); `bn` can then be dropped."""
+    assert bn.running_mean is not None and bn.running_var is not None  # a frozen batch norm keeps its statistics
     scale = bn.weight.detach() / torch.sqrt(bn.running_var.detach() + bn.eps)
     shift = bn.bias.detach() - bn.running_mean.detach() * scale
     with torch.no_grad():
@@ -98,6 +104,9 @@ class DepthwiseConv(nn.Module):
     float64 on a CPU: the shifted-view sum above; anything else: PyTorch's conv2d.
     """
 
+    weight: torch.Tensor  # buffers (register_buffer below), declared for the type checker
+    bias: torch.Tensor | None
+
     def __init__(self, conv: nn.Conv2d) -> None:
         super().__init__()
         padding = getattr(conv, "static_padding", None)
@@ -121,13 +130,17 @@ def speed_up_efficientnet_lite(net: nn.Module) -> nn.Module:
 
     Call it after the network has its final dtype, so the folding is done in that precision.
     """
-    for owner, pairs in [(net, _NET_PAIRS)] + [(block, _BLOCK_PAIRS) for block in net._blocks]:
+    blocks = net._blocks
+    assert isinstance(blocks, nn.ModuleList)  # EfficientNet-Lite's MBConv blocks
+    for owner, pairs in [(net, _NET_PAIRS)] + [(block, _BLOCK_PAIRS) for block in blocks]:
         for conv_name, bn_name in pairs:
             if hasattr(owner, conv_name):
                 fold_batch_norm(getattr(owner, conv_name), getattr(owner, bn_name))
                 setattr(owner, bn_name, nn.Identity())
-    for block in net._blocks:
+    for block in blocks:
         conv = block._depthwise_conv
+        if not isinstance(conv, nn.Conv2d):  # (EfficientNet-Lite's is a Conv2d with TensorFlow's padding)
+            continue
         if conv.groups == conv.in_channels == conv.out_channels and conv.dilation == (1, 1):
             block._depthwise_conv = DepthwiseConv(conv)
     return net

@@ -18,10 +18,6 @@ CODE = ("helpers", "tests", "benchmarks", "tools", "docker")
 TYPED = ("helpers", "docker", "tools")
 #: A comment that silences the linter or the type checker: `type: ignore[...]` or `noqa: ...`, with its codes.
 MARKER = re.compile(r"#\s*(?:type:\s*ignore(?P<ignore>\[[^\]]*\])?|noqa(?P<noqa>:\s*[A-Z]+\d+(?:\s*,\s*[A-Z]+\d+)*)?)")
-#: Files that other branches of issue 23 are changing, each bringing its markers' reasons (the widget tests are
-#: renamed there); empty this when they land.
-PENDING = {"tests/helpers/test_widgets_linear.py", "tests/helpers/test_widgets_attacks.py", "benchmarks/notebooks.py",
-           "benchmarks/vs_torchattacks.py"}
 #: The rules ruff checks: a `noqa` for any other rule silences nothing and goes.
 SELECTED = tuple(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ruff"]["lint"]["select"])
 
@@ -67,9 +63,7 @@ def unexplained_markers(source: str) -> list[str]:
 
 def test_every_silenced_check_says_why() -> None:
     files = [p for folder in present(CODE) for p in sorted((ROOT / folder).rglob("*.py"))] + [ROOT / "conftest.py"]
-    assert PENDING <= {str(p.relative_to(ROOT)) for p in files}, "PENDING names a file that is gone: drop it"
-    bad = {str(p.relative_to(ROOT)): unexplained_markers(p.read_text(encoding="utf-8")) for p in files
-           if str(p.relative_to(ROOT)) not in PENDING}
+    bad = {str(p.relative_to(ROOT)): unexplained_markers(p.read_text(encoding="utf-8")) for p in files}
     assert not {k: v for k, v in bad.items() if v}, {k: v for k, v in bad.items() if v}
 
 

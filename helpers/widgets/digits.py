@@ -18,7 +18,8 @@ import torch
 from matplotlib.figure import Figure
 
 from ..digits import as_image
-from ..errors import InvalidInputError, ParameterError
+from ..checks import positive_number, whole_number
+from ..errors import InvalidInputError
 from ..pixels import signed_step
 from . import STYLE, Explorer, show_in, wide
 
@@ -127,10 +128,8 @@ def descend(loss: LinearLossFn, gradient: GradientFn, X: np.ndarray, y: np.ndarr
     """Taught in 01 §3: notebook 01's training loop, w <- w - rate * dL/dw, b <- b - rate * dL/db, from zeros.
 
     Records the loss before the first step and after each one."""
-    if not (isinstance(learning_rate, (int, float)) and math.isfinite(learning_rate) and learning_rate > 0):
-        raise ParameterError(f"the learning rate must be a positive number, got {learning_rate!r}.")
-    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
-        raise ParameterError(f"steps must be a whole number >= 1, got {steps!r}.")
+    positive_number(learning_rate, "the learning rate")
+    whole_number(steps, "steps")
     weights, bias = np.zeros(X.shape[1]), 0.0
     losses = [float(loss(weights, bias, X, y))]
     with np.errstate(over="ignore", invalid="ignore"):

@@ -91,6 +91,8 @@ def run_attack(model: Classifier, image: torch.Tensor, target: str | int, epsilo
 class _AttackExplorerBase(Explorer):
     """Shared by both explorers: a float32 copy of the model, the run button, the status line, the output."""
 
+    run_button: w.Button  # made by each explorer's __init__, with its own label
+
     def __init__(self, model: Classifier) -> None:
         self.model = model.in_precision(EXPLORER_DTYPE)
         self.last_run: AttackRun | None = None

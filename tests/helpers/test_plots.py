@@ -9,11 +9,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
 
-from helpers import digits, images, plots  # noqa: E402
+from helpers import digits, images, plots
 
 
 def test_imports_no_torchvision() -> None:

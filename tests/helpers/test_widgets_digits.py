@@ -6,14 +6,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
 
-from helpers import digits, exercises  # noqa: E402
-from helpers.errors import InvalidInputError, ParameterError  # noqa: E402
-from helpers.widgets import digits as lesson_widgets  # noqa: E402
+from helpers import digits, exercises
+from helpers.errors import InvalidInputError, ParameterError
+from helpers.widgets import digits as lesson_widgets
 
 
 @pytest.fixture(autouse=True)

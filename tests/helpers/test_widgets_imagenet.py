@@ -6,13 +6,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
+import torch
 
-from helpers import images  # noqa: E402
-from helpers.errors import ParameterError, UnknownClassError  # noqa: E402
-from helpers.widgets import imagenet as explorers  # noqa: E402
+from helpers import images
+from helpers.errors import ParameterError, UnknownClassError
+from helpers.widgets import imagenet as explorers
 
 VULTURE = 23
 
