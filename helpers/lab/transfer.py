@@ -32,15 +32,18 @@ def short(network: str) -> str:
     return network.removeprefix("efficientnet_")
 
 
-def transfer_rows(networks: dict[str, models.Classifier], class_ids: Sequence[int],
-                  targets: Sequence[int]) -> list[dict[str, object]]:
-    """One table row per photo: its target, and every network's top class, clean and after each change."""
+def transfer_rows(networks: dict[str, models.Classifier], class_ids: Sequence[int], targets: Sequence[int],
+                  budgets_255: Sequence[int] = design.TRANSFER_BUDGETS_255) -> list[dict[str, object]]:
+    """One table row per photo: its target, and every network's top class, clean and after each change.
+
+    budgets_255: the budgets to compute (the study's two by default); notebook 04 re-checks a row at the smaller one.
+    """
     source = networks[design.TRANSFER_NETWORKS[0]]
     x = images.load_many([images.imagenet_sample(c) for c in class_ids]).to(source.dtype)
     target_ids = torch.tensor(list(targets))
     noise = torch.cat([noise_sign(c) for c in class_ids]).to(source.dtype)
     changed = {"clean": x}
-    for budget in design.TRANSFER_BUDGETS_255:
+    for budget in budgets_255:
         epsilon = budget / 255
         changed[f"targeted_{budget}"] = attacks.iterative_attack(
             source, x, target=target_ids, epsilon=epsilon, steps=design.TRANSFER_STEPS, progress=False).adversarial
