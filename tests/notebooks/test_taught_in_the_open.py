@@ -57,7 +57,10 @@ def marked() -> list[Marked]:
 
 def plumbing() -> tuple[set[str], set[str]]:
     """The modules and the functions CONTRIBUTING.md lists as plumbing: the backticked names of its Plumbing line."""
-    lines = [line for line in (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8").splitlines()
+    contributing = ROOT / "CONTRIBUTING.md"
+    if not contributing.is_file():  # the image ships no CONTRIBUTING.md (.dockerignore); the repository's run checks it
+        pytest.skip("CONTRIBUTING.md is not here (inside the image); the course tier on the repository checks this")
+    lines = [line for line in contributing.read_text(encoding="utf-8").splitlines()
              if re.match(r"^\W*Plumbing\b", line)]
     assert len(lines) == 1, "CONTRIBUTING.md needs exactly one line that starts with **Plumbing**"
     names = set(re.findall(r"`([\w.]+)`", lines[0]))
