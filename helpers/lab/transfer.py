@@ -14,6 +14,7 @@ from pathlib import Path
 import torch
 
 from .. import attacks, images, models
+from ..compute import chunks
 from ..errors import ParameterError
 from . import design, tables
 from .runner import peak_memory_mb, split_over_processes
@@ -66,11 +67,11 @@ def _rows_in_one_process(items: Sequence[tuple[int, int]], threads: int, progres
     torch.set_num_threads(threads)
     networks = {name: models.load(name, device="cpu") for name in design.TRANSFER_NETWORKS}
     rows = []
-    for start in range(0, len(items), 2):
-        part = items[start:start + 2]
+    for piece in chunks(len(items), 2):
+        part = items[piece]
         rows += transfer_rows(networks, [c for c, _ in part], [t for _, t in part])
         if progress:
-            print(f"\rtransfer: {start + len(part)}/{len(items)} photos", end="", flush=True)
+            print(f"\rtransfer: {piece.stop}/{len(items)} photos", end="", flush=True)
     if progress:
         print()
     return rows, peak_memory_mb()
