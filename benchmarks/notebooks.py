@@ -9,9 +9,12 @@ notebook, so that the machine's load hits them alike; the last lines compare the
     python benchmarks/notebooks.py --precision float64 float32      # the cost of the portable precision
     python benchmarks/notebooks.py notebooks/05_dog_resistance.ipynb
     python benchmarks/notebooks.py --before 3150b20                 # that commit's notebooks and helpers, then these
+    python benchmarks/notebooks.py --emulate                        # this CPU against the emulated other one
 
 With --before REV the notebooks of commit REV (checked out into a temporary folder, its helpers/ first on the kernel's
-path) run interleaved with today's, so that a speed-up is measured side by side in one run.
+path) run interleaved with today's, so that a speed-up is measured side by side in one run. With --emulate each
+notebook also runs as the image's self-test emulates another CPU (one thread, ATen's default kernels, oneDNN capped
+at SSE4.1; see EMULATED), and the last lines give each notebook's emulated / own time.
 
 Needs the photos (TRICKNETS_MIRROR or `python -m helpers.fetch --set imagenet-samples`). Outputs are not
 compared or saved.
@@ -34,6 +37,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError
 
 ROOT = Path(__file__).resolve().parent.parent
+# The other CPU that the image's self-test and tools/nbval_matrix.py emulate: the slowest of the matrix's settings.
+EMULATED = {"OMP_NUM_THREADS": "1", "ATEN_CPU_CAPABILITY": "default", "ONEDNN_MAX_CPU_ISA": "SSE41"}
 
 
 def rss_and_peak(pid: int) -> tuple[int, int]:
@@ -48,13 +53,16 @@ def is_widget(cell) -> bool:
     return cell.cell_type == "code" and cell.source.startswith("# NBVAL_IGNORE_OUTPUT\n# A widget")
 
 
-def run(path: Path, precision: str, root: Path = ROOT) -> tuple[float, int, list[tuple[float, int]]]:
+def run(path: Path, precision: str, root: Path = ROOT,
+        settings: dict[str, str] | None = None) -> tuple[float, int, list[tuple[float, int]]]:
     """(cell seconds, peak kernel memory in bytes, (seconds, cell index) of each cell) of one execution.
 
-    `root`: the checkout whose helpers/ the kernel imports (put first on its PYTHONPATH)."""
+    `root`: the checkout whose helpers/ the kernel imports (put first on its PYTHONPATH); `settings`: more
+    environment variables for the kernel (EMULATED, say)."""
     nb = nbformat.read(path, as_version=4)
     python_path = os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p)
-    env = {**os.environ, "TRICKNETS_PRECISION": precision, "TRICKNETS_PROGRESS": "0", "PYTHONPATH": python_path}
+    env = {**os.environ, **(settings or {}), "TRICKNETS_PRECISION": precision, "TRICKNETS_PROGRESS": "0",
+           "PYTHONPATH": python_path}
     client = NotebookClient(nb, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
                             timeout_func=lambda cell: 60 if is_widget(cell) else 1200)
     peak, done = 0, threading.Event()
@@ -108,22 +116,26 @@ def main() -> None:
                         default=sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
     parser.add_argument("--precision", nargs="+", default=["float64"], choices=["float64", "float32"])
     parser.add_argument("--before", metavar="REV", help="also run the notebooks and helpers of this git revision")
+    parser.add_argument("--emulate", action="store_true", help="also run each notebook as the emulated other CPU")
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
         roots = {"": ROOT} if args.before is None else {
             "before ": stack.enter_context(checkout(args.before)), "now ": ROOT}
-        configs = [(label, precision) for precision in args.precision for label in roots]
-        names = [f"{label}{precision}" for label, precision in configs]
+        cpus = {"": {}} if not args.emulate else {"": {}, "emulated ": EMULATED}
+        configs = [(cpu, label, precision) for precision in args.precision for label in roots for cpu in cpus]
+        names = [f"{cpu}{label}{precision}" for cpu, label, precision in configs]
         totals = {name: 0.0 for name in names}
         slowest: dict[str, list[tuple[float, str]]] = {name: [] for name in names}
+        per_notebook: dict[str, dict[str, float]] = {}  # notebook -> config -> cell seconds
         print(f"{'notebook':34}" + "".join(f"{name + ' time':>22}{'peak':>10}" for name in names))
         for i, path in enumerate(args.notebooks):
             order = configs if i % 2 == 0 else configs[::-1]
             measured = {}
-            for label, precision in order:
+            for cpu, label, precision in order:
                 notebook = roots[label] / path.resolve().relative_to(ROOT)
                 if notebook.exists():
-                    measured[f"{label}{precision}"] = run(notebook, precision, roots[label])
+                    measured[f"{cpu}{label}{precision}"] = run(notebook, precision, roots[label], cpus[cpu])
+            per_notebook[path.stem] = {name: seconds for name, (seconds, _, _) in measured.items()}
             for name, (seconds, _, cells) in measured.items():
                 totals[name] += seconds
                 slowest[name] += [(t, f"{path.stem[:2]} cell {index}") for t, index in cells]
@@ -134,7 +146,14 @@ def main() -> None:
             top = sorted(slowest[name], reverse=True)[:5]
             print(f"slowest cells, {name}: " + ", ".join(f"{where} {t:.1f} s" for t, where in top))
         print("series cell time: " + ", ".join(f"{name} {totals[name]:.0f} s" for name in names))
-        if len(names) == 2:
+        if args.emulate:
+            for label, precision in ((label, precision) for precision in args.precision for label in roots):
+                own, emulated = f"{label}{precision}", f"emulated {label}{precision}"
+                print(f"emulated / own, {own}: " + ", ".join(
+                    f"{stem[:2]} {seconds[emulated] / seconds[own]:.2f}" for stem, seconds in per_notebook.items()
+                    if own in seconds and emulated in seconds)
+                      + f"; series {totals[emulated] / totals[own]:.2f}")
+        elif len(names) == 2:
             a, b = names
             print(f"ratio {a} / {b}: {totals[a] / totals[b]:.2f}")
         elif args.before is not None:
