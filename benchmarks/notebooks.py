@@ -127,7 +127,8 @@ def main() -> None:
         totals = {name: 0.0 for name in names}
         slowest: dict[str, list[tuple[float, str]]] = {name: [] for name in names}
         per_notebook: dict[str, dict[str, float]] = {}  # notebook -> config -> cell seconds
-        print(f"{'notebook':34}" + "".join(f"{name + ' time':>22}{'peak':>10}" for name in names))
+        width = max(len(name) for name in names) + 8  # a column per configuration: its time, then its peak
+        print(f"{'notebook':34}" + "".join(f"{name + ' time':>{width}}{'peak':>10}" for name in names))
         for i, path in enumerate(args.notebooks):
             order = configs if i % 2 == 0 else configs[::-1]
             measured = {}
@@ -140,7 +141,8 @@ def main() -> None:
                 totals[name] += seconds
                 slowest[name] += [(t, f"{path.stem[:2]} cell {index}") for t, index in cells]
             print(f"{path.stem:34}" + "".join(
-                f"{measured[n][0]:20.1f} s{measured[n][1] / 2**30:6.2f} GiB" if n in measured else f"{'-':>22}{'':>10}"
+                f"{measured[n][0]:{width - 2}.1f} s{measured[n][1] / 2**30:6.2f} GiB" if n in measured
+                else f"{'-':>{width}}{'':>10}"
                 for n in names), flush=True)
         for name in names:
             top = sorted(slowest[name], reverse=True)[:5]
